@@ -6,7 +6,14 @@
  * @module
  */
 
-/** Identifier of a node (a server or a simulated client). Any non-empty string. */
+/**
+ * Identifier of a node (a server or a simulated client). Any non-empty string.
+ *
+ * @example
+ * ```ts
+ * const leader: NodeId = "n1";
+ * ```
+ */
 export type NodeId = string;
 
 /**
@@ -23,7 +30,15 @@ export interface Message {
   readonly type: string;
 }
 
-/** Handle returned by {@link NodeContext.setTimer}; pass it to {@link NodeContext.cancelTimer}. */
+/**
+ * Handle returned by {@link NodeContext.setTimer}; pass it to {@link NodeContext.cancelTimer}.
+ *
+ * @example
+ * ```ts
+ * const timer: TimerId = ctx.setTimer(150, () => startElection(), "election");
+ * ctx.cancelTimer(timer);
+ * ```
+ */
 export type TimerId = number;
 
 /**
