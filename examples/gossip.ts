@@ -74,7 +74,9 @@ export function runGossip(options: {
   const knows = (rumour: string) => refs.filter((r) => r.instance.rumours.has(rumour)).length;
   const duringPartition = `during the partition: ${knows("red")}/${ids.length} nodes know red, ${knows("blue")}/${ids.length} know blue`;
   sim.heal();
-  const converged = sim.runUntil(() => refs.every((r) => r.instance.rumours.size === 2), { timeoutMs: 2_000 });
+  const converged = sim.runUntil(() => refs.every((r) => r.instance.rumours.size === 2), {
+    timeoutMs: 2_000,
+  });
   const convergedAtMs = converged ? sim.nowMs : null;
   const svgPath = resolve(options.svgPath);
   mkdirSync(dirname(svgPath), { recursive: true });
@@ -85,7 +87,9 @@ export function runGossip(options: {
 /** Prints the gossip scenario. */
 export function printGossip(svgPath: string, seed = 7): GossipRun {
   const run = runGossip({ seed, nodes: 6, svgPath });
-  console.log(`Gossip: 6 nodes, push to one random peer every 20 ms, 5% loss, partition {n1..n3} | {n4..n6} from 10 ms to 150 ms, seed ${seed}`);
+  console.log(
+    `Gossip: 6 nodes, push to one random peer every 20 ms, 5% loss, partition {n1..n3} | {n4..n6} from 10 ms to 150 ms, seed ${seed}`,
+  );
   console.log(`  ${run.duringPartition}`);
   console.log(
     run.convergedAtMs === null

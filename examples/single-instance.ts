@@ -164,7 +164,9 @@ export function runSingleInstance(durationMs = 5_000, seed = 1): LoadPoint[] {
     console.log(
       `${String(row.offeredPerSec).padStart(9)}  ${row.sentPerSec.toFixed(0).padStart(6)}  ${row.completedPerSec.toFixed(0).padStart(11)}  ${row.p50Ms
         .toFixed(2)
-        .padStart(7)}  ${row.p99Ms.toFixed(2).padStart(8)}  ${row.maxMs.toFixed(1).padStart(8)}  ${String(row.unanswered).padStart(10)}`,
+        .padStart(
+          7,
+        )}  ${row.p99Ms.toFixed(2).padStart(8)}  ${row.maxMs.toFixed(1).padStart(8)}  ${String(row.unanswered).padStart(10)}`,
     );
   }
   // Saturated: a growing backlog (more than 2% of what was sent is still queued when the run ends).

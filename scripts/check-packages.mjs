@@ -13,7 +13,11 @@ for (const name of readdirSync(pkgsDir).sort()) {
     ["attw", ["--pack", ".", "--profile", "node16"]],
   ]) {
     try {
-      const out = execFileSync(join(root, "node_modules/.bin", tool), args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const out = execFileSync(join(root, "node_modules/.bin", tool), args, {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       console.log(`ok   ${tool} @distkit/${name}`);
       if (/warning|error/i.test(out) && tool === "publint") console.log(out);
     } catch (e) {
