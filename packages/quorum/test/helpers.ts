@@ -1,0 +1,102 @@
+import { HashRing } from "@distkit/hashing";
+import { type LinkConfig, type NodeRef, Simulation } from "@distkit/sim-net";
+import {
+  type Json,
+  kvCheckEvents,
+  partitionerPlacement,
+  type PlacementStrategy,
+  QuorumClient,
+  type QuorumClientConfig,
+  QuorumNode,
+  type QuorumNodeConfig,
+} from "../src/index.js";
+
+/** Consistent-hashing ring with virtual nodes, from @distkit/hashing. */
+export function testPlacement(members: readonly string[]): PlacementStrategy {
+  return partitionerPlacement(HashRing.create(members));
+}
+
+export interface Cluster<S extends Json> {
+  readonly sim: Simulation;
+  readonly nodes: NodeRef<QuorumNode<S>>[];
+  readonly clients: NodeRef<QuorumClient>[];
+  readonly placement: PlacementStrategy;
+}
+
+export interface ClusterOptions<S extends Json> {
+  readonly seed?: number;
+  readonly nodes?: number;
+  readonly clients?: number;
+  readonly network?: Partial<LinkConfig>;
+  readonly trace?: "full" | "off" | "digest";
+  readonly placement?: (members: string[]) => PlacementStrategy;
+  readonly node: Omit<QuorumNodeConfig<S>, "placement">;
+  readonly client?: Omit<QuorumClientConfig, "placement">;
+}
+
+export function makeCluster<S extends Json>(opts: ClusterOptions<S>): Cluster<S> {
+  const ids = Array.from({ length: opts.nodes ?? 5 }, (_, i) => `n${i + 1}`);
+  const placement = (opts.placement ?? testPlacement)(ids);
+  const sim = new Simulation({
+    seed: opts.seed ?? 1,
+    network: opts.network ?? { latency: { kind: "uniform", minMs: 0.5, maxMs: 2 } },
+    trace: opts.trace ?? "off",
+  });
+  const nodes = ids.map((id) =>
+    sim.addNode(id, (ctx) => new QuorumNode<S>(ctx, { ...opts.node, placement })),
+  );
+  const clients = Array.from({ length: opts.clients ?? 1 }, (_, i) =>
+    sim.addNode(
+      `c${i + 1}`,
+      (ctx) => new QuorumClient(ctx, { n: opts.node.n ?? 3, ...opts.client, placement }),
+    ),
+  );
+  return { sim, nodes, clients, placement };
+}
+
+/** A small seeded PRNG for test drivers (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface WorkloadOptions {
+  readonly opsPerClient: number;
+  readonly keys: readonly string[];
+  readonly readRatio: number;
+  readonly thinkMs: number;
+  readonly seed: number;
+  readonly put?: import("../src/index.js").PutOptions;
+  readonly get?: import("../src/index.js").RequestOptions;
+}
+
+/** Each client runs its operations one after the other (a Jepsen process), with random think times. */
+export function driveClients<S extends Json>(cluster: Cluster<S>, opts: WorkloadOptions): void {
+  const next = rng(opts.seed);
+  for (const ref of cluster.clients) {
+    let done = 0;
+    const step = (): void => {
+      if (done >= opts.opsPerClient) return;
+      done++;
+      const key = opts.keys[Math.floor(next() * opts.keys.length)] as string;
+      const after = (): void => cluster.sim.schedule(next() * opts.thinkMs, step);
+      if (next() < opts.readRatio) ref.instance.get(key, opts.get ?? {}, after);
+      else ref.instance.put(key, `${ref.id}-${done}`, opts.put ?? {}, after);
+    };
+    cluster.sim.schedule(next() * opts.thinkMs, step);
+  }
+}
+
+/** The clients' histories merged in time order, as @distkit/check kv-model events (put/get). */
+export function checkEvents<S extends Json>(
+  cluster: Cluster<S>,
+  extra: readonly NodeRef<QuorumClient>[] = [],
+): import("@distkit/check").HistoryEvent[] {
+  return kvCheckEvents([...cluster.clients, ...extra].map((c) => c.instance.history));
+}

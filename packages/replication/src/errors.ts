@@ -1,0 +1,69 @@
+/**
+ * The error class every misuse of the package throws.
+ * @module
+ */
+
+/**
+ * What was wrong, as a stable machine-readable code.
+ *
+ * - `INVALID_COMMIT_MODE`: a commit mode that cannot be satisfied or is malformed (k larger than the
+ *   followers it may count, k below 1, unknown follower in a priority list, duplicate ids).
+ * - `INVALID_CONFIG`: a malformed configuration value (negative timeout, empty replica set, ...).
+ * - `UNKNOWN_TOPOLOGY`: a multi-leader topology kind other than `all-to-all`, `circular` or `star`.
+ * - `CONFLICTING_OPTIONS`: options that cannot be used together.
+ * - `UNKNOWN_CONFLICT_POLICY`: a conflict policy kind that does not exist.
+ * - `BAD_REQUEST`: an operation that is invalid for the target (for example a CRDT op on a store
+ *   using last-write-wins).
+ *
+ * @example
+ * ```ts
+ * import type { ReplicationErrorCode } from "@distkit/replication";
+ * const code: ReplicationErrorCode = "UNKNOWN_TOPOLOGY";
+ * ```
+ */
+export type ReplicationErrorCode =
+  | "INVALID_COMMIT_MODE"
+  | "INVALID_CONFIG"
+  | "UNKNOWN_TOPOLOGY"
+  | "CONFLICTING_OPTIONS"
+  | "UNKNOWN_CONFLICT_POLICY"
+  | "BAD_REQUEST";
+
+/**
+ * Thrown on bad configuration or misuse. Expected outcomes (timeouts, not-leader, lost writes) are
+ * never thrown: they are values in results and reports.
+ *
+ * @example
+ * ```ts
+ * import { ReplicationError, validateCommitMode } from "@distkit/replication";
+ * try {
+ *   validateCommitMode({ kind: "any", k: 3 }, ["f1", "f2"]);
+ * } catch (error) {
+ *   if (error instanceof ReplicationError) console.log(error.code); // "INVALID_COMMIT_MODE"
+ * }
+ * ```
+ */
+export class ReplicationError extends Error {
+  /** The stable code of the failure. */
+  readonly code: ReplicationErrorCode;
+
+  /** Creates an error with a code and a message saying what was wrong and what is accepted. */
+  constructor(code: ReplicationErrorCode, message: string) {
+    super(message);
+    this.name = "ReplicationError";
+    this.code = code;
+  }
+}
+
+/**
+ * Throws a plain Error when an internal invariant does not hold (a bug, never user input).
+ * Internal: not part of the public surface.
+ *
+ * @example
+ * ```ts
+ * invariant(lsn > 0, "log positions start at 1");
+ * ```
+ */
+export function invariant(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new Error(`@distkit/replication invariant violated: ${what}`);
+}
