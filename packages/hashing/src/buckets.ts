@@ -1,0 +1,24 @@
+import { invariant } from "./errors.js";
+import type { MemberId } from "./member.js";
+
+/**
+ * Removes `count` of `id`'s buckets, highest first, filling each hole with the last bucket (so that only the
+ * removed buckets' keys and the last buckets' keys move). @internal
+ */
+export function removeBucketsFillingHoles(
+  owners: readonly MemberId[],
+  id: MemberId,
+  count: number,
+): MemberId[] {
+  const out = [...owners];
+  let removed = 0;
+  for (let b = out.length - 1; b >= 0 && removed < count; b--) {
+    if (out[b] !== id) continue;
+    const last = out.length - 1;
+    if (b !== last) out[b] = out[last]!;
+    out.pop();
+    removed++;
+  }
+  invariant(removed === count, "removed as many buckets as asked");
+  return out;
+}
