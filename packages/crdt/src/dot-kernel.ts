@@ -1,0 +1,141 @@
+import { CausalContext } from "./causal-context.js";
+import { DecodeError, invariant } from "./errors.js";
+import { asArray, asNat, asReplicaId, compareStrings, type ReplicaId } from "./json.js";
+
+/** One live dot with its payload. @internal */
+export interface KernelEntry<V> {
+  readonly r: ReplicaId;
+  readonly c: number;
+  /** Group key (e.g. the canonical JSON of a set element). */
+  readonly k: string;
+  readonly v: V;
+}
+
+function dotKey(r: string, c: number): string {
+  return `${c}\u0000${r}`;
+}
+
+/**
+ * A dot store with a causal context (the "dot kernel" of delta-state CRDTs): a map from live dots to
+ * payloads, grouped by a key, plus the set of all dots ever seen. Removing means forgetting the dots
+ * while keeping them in the causal context, so nothing like a tombstone per element accumulates.
+ * Shared machinery of the OR-Set, remove-wins set, MV-Register, flags and OR-Map. @internal
+ */
+export class DotKernel<V> {
+  entries = new Map<string, KernelEntry<V>>();
+  groups = new Map<string, Map<string, KernelEntry<V>>>();
+  readonly cc: CausalContext;
+
+  constructor(
+    readonly keyOf: (v: V) => string,
+    cc?: CausalContext,
+  ) {
+    this.cc = cc ?? new CausalContext();
+  }
+
+  private put(e: KernelEntry<V>): void {
+    const dk = dotKey(e.r, e.c);
+    this.entries.set(dk, e);
+    let g = this.groups.get(e.k);
+    if (g === undefined) {
+      g = new Map();
+      this.groups.set(e.k, g);
+    }
+    g.set(dk, e);
+  }
+
+  private drop(dk: string, e: KernelEntry<V>): void {
+    this.entries.delete(dk);
+    const g = this.groups.get(e.k);
+    const removed = g?.delete(dk) ?? false;
+    invariant(removed, "kernel group index out of sync");
+    if (g?.size === 0) this.groups.delete(e.k);
+  }
+
+  /** Entries of one group. */
+  group(k: string): Iterable<KernelEntry<V>> {
+    return this.groups.get(k)?.values() ?? [];
+  }
+
+  /** Delta that replaces all dots of group `keyOf(v)` by one new dot carrying `v`; applied to this. */
+  replace(replicaId: ReplicaId, v: V, replaceAllGroups = false): DotKernel<V> {
+    const k = this.keyOf(v);
+    const delta = new DotKernel<V>(this.keyOf);
+    const covered = replaceAllGroups ? this.entries.values() : this.group(k);
+    for (const e of covered) delta.cc.add(e.r, e.c);
+    const c = this.cc.nextCounter(replicaId);
+    delta.put({ r: replicaId, c, k, v });
+    delta.cc.add(replicaId, c);
+    this.join(delta);
+    return delta;
+  }
+
+  /** Delta that removes every dot of group `k` (or of all groups); applied to this. */
+  remove(k: string | null): DotKernel<V> {
+    const delta = new DotKernel<V>(this.keyOf);
+    const covered = k === null ? this.entries.values() : this.group(k);
+    for (const e of covered) delta.cc.add(e.r, e.c);
+    this.join(delta);
+    return delta;
+  }
+
+  /** In-place join. */
+  join(other: DotKernel<V>): void {
+    for (const [dk, e] of this.entries) {
+      if (!other.entries.has(dk) && other.cc.has(e.r, e.c)) this.drop(dk, e);
+    }
+    for (const [dk, e] of other.entries) {
+      if (!this.entries.has(dk) && !this.cc.has(e.r, e.c)) this.put(e);
+    }
+    this.cc.join(other.cc);
+  }
+
+  /** Lattice order: this <= other. */
+  leq(other: DotKernel<V>): boolean {
+    if (!this.cc.leq(other.cc)) return false;
+    // A dot other still holds but this has seen and dropped means this removed something other has not.
+    for (const [dk, e] of other.entries) {
+      if (!this.entries.has(dk) && this.cc.has(e.r, e.c)) return false;
+    }
+    return true;
+  }
+
+  clone(): DotKernel<V> {
+    const k = new DotKernel<V>(this.keyOf, this.cc.clone());
+    k.entries = new Map(this.entries);
+    for (const [key, g] of this.groups) k.groups.set(key, new Map(g));
+    return k;
+  }
+
+  /** Deterministic JSON form. */
+  toJson(encodeV: (v: V) => unknown): { cc: unknown; dots: unknown[] } {
+    const dots = [...this.entries.values()]
+      .sort((a, b) => compareStrings(a.r, b.r) || a.c - b.c)
+      .map((e) => [e.r, e.c, encodeV(e.v)]);
+    return { cc: this.cc.toJson(), dots };
+  }
+
+  static fromJson<V>(
+    json: unknown,
+    what: string,
+    keyOf: (v: V) => string,
+    decodeV: (raw: unknown, what: string) => V,
+  ): DotKernel<V> {
+    if (typeof json !== "object" || json === null) throw new DecodeError(`${what}: expected an object`);
+    const o = json as Record<string, unknown>;
+    const kernel = new DotKernel<V>(keyOf, CausalContext.fromJson(o["cc"], `${what}.cc`));
+    for (const raw of asArray(o["dots"], `${what}.dots`)) {
+      const t = asArray(raw, `${what}.dots entry`);
+      if (t.length !== 3) throw new DecodeError(`${what}.dots: entries are [replicaId, counter, value]`);
+      const r = asReplicaId(t[0], `${what}.dots replica`);
+      const c = asNat(t[1], `${what}.dots counter`);
+      if (c === 0) throw new DecodeError(`${what}.dots: counters start at 1`);
+      if (kernel.entries.has(dotKey(r, c))) throw new DecodeError(`${what}.dots: duplicate dot ${c}@${r}`);
+      if (!kernel.cc.has(r, c))
+        throw new DecodeError(`${what}.dots: dot ${c}@${r} is not in the causal context`);
+      const v = decodeV(t[2], `${what}.dots value`);
+      kernel.put({ r, c, k: keyOf(v), v });
+    }
+    return kernel;
+  }
+}
