@@ -3,20 +3,20 @@ import {
   checkKey,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
   requireMember,
-  requireNotLast,
   sortedById,
-  toMember,
+  totalWeight,
 } from "./member.js";
 import { keyHash32 } from "./murmur3.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
 import { makePlan, type Move, type RebalancePlan } from "./rebalance-plan.js";
 import { buildRingPoints, checkVnodes, successorIndex } from "./ring-points.js";
 
@@ -94,9 +94,7 @@ export class BoundedLoadRing implements Partitioner {
     const points = buildRingPoints(this.#members, vnodesPerWeight, seed);
     this.#positions = points.positions;
     this.#owners = points.owners;
-    let w = 0;
-    for (const m of this.#members) w += m.weight;
-    this.#totalWeight = w;
+    this.#totalWeight = totalWeight(this.#members);
     this.#loads = new Int32Array(this.#members.length);
   }
 
@@ -104,7 +102,7 @@ export class BoundedLoadRing implements Partitioner {
    * Builds an empty bounded-load ring.
    * @param members - ids or {id, weight}; at least one, distinct, weights positive
    * @param options - see {@link BoundedLoadRingOptions}
-   * @throws {@link HashingError} on bad membership, seed or vnodes, or `INVALID_ARGUMENT` when ε is not a
+   * @throws {@link HashingError} on bad membership, seed or vnodes, or `invalid-argument` when ε is not a
    * finite number in (0, 100]
    * @example
    * ```ts
@@ -118,7 +116,7 @@ export class BoundedLoadRing implements Partitioner {
     const epsilon = options.epsilon ?? 0.25;
     if (typeof epsilon !== "number" || !Number.isFinite(epsilon) || epsilon <= 0 || epsilon > 100) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `BoundedLoadRing: epsilon must be a finite number in (0, 100], got ${String(epsilon)}`,
       );
     }
@@ -148,14 +146,14 @@ export class BoundedLoadRing implements Partitioner {
   /**
    * The capacity of member `id` when `assignedKeys` keys are assigned: ceil((1 + ε) × assignedKeys × weight /
    * total weight).
-   * @throws {@link HashingError} `UNKNOWN_MEMBER`, or `INVALID_ARGUMENT` when assignedKeys is not a
+   * @throws {@link HashingError} `unknown-member`, or `invalid-argument` when assignedKeys is not a
    * non-negative integer
    */
   capacity(id: MemberId, assignedKeys: number = this.#assigned.size): number {
     const i = requireMember(this.#members, id, "BoundedLoadRing.capacity");
     if (!Number.isInteger(assignedKeys) || assignedKeys < 0) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `BoundedLoadRing.capacity: assignedKeys must be a non-negative integer, got ${assignedKeys}`,
       );
     }
@@ -189,7 +187,7 @@ export class BoundedLoadRing implements Partitioner {
     }
     // The capacities sum to at least (1 + ε) m > m - 1 keys held, so someone has room.
     throw new HashingError(
-      "CAPACITY_EXHAUSTED",
+      "capacity-exhausted",
       "BoundedLoadRing: no member below capacity (invariant broken)",
     );
   }
@@ -204,7 +202,7 @@ export class BoundedLoadRing implements Partitioner {
   /**
    * Assigns `key` to the first member clockwise from its hash that is below capacity, records it, and returns
    * the owner. Assigning a key already assigned returns its owner and changes nothing.
-   * @throws {@link HashingError} `INVALID_KEY`, or `INVALID_ARGUMENT` beyond 2^24 assigned keys
+   * @throws {@link HashingError} `invalid-key`, or `invalid-argument` beyond 2^24 assigned keys
    */
   assign(key: string): MemberId {
     checkKey(key);
@@ -212,7 +210,7 @@ export class BoundedLoadRing implements Partitioner {
     if (existing !== undefined) return this.#ids[existing]!;
     if (this.#assigned.size >= MAX_ASSIGNED) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `BoundedLoadRing.assign: at most ${MAX_ASSIGNED} keys tracked`,
       );
     }
@@ -270,23 +268,17 @@ export class BoundedLoadRing implements Partitioner {
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): BoundedLoadRing {
-    const m = toMember(member, "BoundedLoadRing.withMember");
-    requireAbsent(this.#members, m.id, "BoundedLoadRing.withMember");
-    return this.#rebuilt([...this.#members, m]);
+    return this.#rebuilt(membersWithAdded(this.#members, member, "BoundedLoadRing.withMember"));
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): BoundedLoadRing {
-    requireMember(this.#members, id, "BoundedLoadRing.withoutMember");
-    requireNotLast(this.#members, "BoundedLoadRing.withoutMember");
-    return this.#rebuilt(this.#members.filter((m) => m.id !== id));
+    return this.#rebuilt(membersWithRemoved(this.#members, id, "BoundedLoadRing.withoutMember"));
   }
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): BoundedLoadRing {
-    requireMember(this.#members, id, "BoundedLoadRing.withWeight");
-    checkWeight(weight, false, `BoundedLoadRing.withWeight: member "${id}"`);
-    return this.#rebuilt(this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m)));
+    return this.#rebuilt(membersWithWeight(this.#members, id, weight, "BoundedLoadRing.withWeight"));
   }
 
   /**
@@ -295,12 +287,11 @@ export class BoundedLoadRing implements Partitioner {
    * move's share is its fraction of this ring's assigned keys.
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (!(next instanceof BoundedLoadRing) || next.seed !== this.seed) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `BoundedLoadRing.planRebalanceTo: the target must be a BoundedLoadRing with seed ${this.seed}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof BoundedLoadRing && next.seed === this.seed,
+      "BoundedLoadRing.planRebalanceTo",
+      `BoundedLoadRing with seed ${this.seed}`,
+    );
     const groups = new Map<string, { from: MemberId; to: MemberId; keys: string[] }>();
     for (const [key, i] of this.#assigned) {
       const j = next.#assigned.get(key);

@@ -1,5 +1,5 @@
 import { invariant } from "./errors.js";
-import type { MemberId } from "./member.js";
+import type { Member, MemberId } from "./member.js";
 
 /**
  * Removes `count` of `id`'s buckets, highest first, filling each hole with the last bucket (so that only the
@@ -21,4 +21,11 @@ export function removeBucketsFillingHoles(
   }
   invariant(removed === count, "removed as many buckets as asked");
   return out;
+}
+
+/** One bucket per unit of (integer) weight, members' buckets consecutive in the given order. @internal */
+export function bucketOwnersOf(members: readonly Member[]): MemberId[] {
+  const owners: MemberId[] = [];
+  for (const m of members) for (let i = 0; i < m.weight; i++) owners.push(m.id);
+  return owners;
 }

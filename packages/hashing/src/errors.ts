@@ -2,35 +2,35 @@
  * The ways a caller can misuse this package. Each names what was wrong; the error message also says
  * what is accepted.
  *
- * - `EMPTY_MEMBERSHIP`: a partitioner needs at least one member.
- * - `DUPLICATE_MEMBER`: a member id appears twice, or `withMember` names an existing member.
- * - `UNKNOWN_MEMBER`: `withoutMember` / `withWeight` / an owner names a member that is not present.
- * - `INVALID_MEMBER_ID`: a member id is not a non-empty string.
- * - `INVALID_WEIGHT`: a weight is not a positive finite number (or not an integer where one is required).
- * - `INVALID_KEY`: a key is not a string.
- * - `TOO_MANY_REPLICAS`: a preference list of n members was asked for, with n larger than the membership.
- * - `INVALID_ARGUMENT`: any other out-of-range or malformed option (table sizes, counts, ranges, epsilon).
- * - `KIND_MISMATCH`: a rebalancing plan between partitioners of different kinds or incompatible settings.
- * - `CAPACITY_EXHAUSTED`: a bounded-load ring has no member with spare capacity (cannot happen with epsilon > 0
+ * - `empty-membership`: a partitioner needs at least one member.
+ * - `duplicate-member`: a member id appears twice, or `withMember` names an existing member.
+ * - `unknown-member`: `withoutMember` / `withWeight` / an owner names a member that is not present.
+ * - `invalid-member-id`: a member id is not a non-empty string.
+ * - `invalid-weight`: a weight is not a positive finite number (or not an integer where one is required).
+ * - `invalid-key`: a key is not a string.
+ * - `too-many-replicas`: a preference list of n members was asked for, with n larger than the membership.
+ * - `invalid-argument`: any other out-of-range or malformed option (table sizes, counts, ranges, epsilon).
+ * - `kind-mismatch`: a rebalancing plan between partitioners of different kinds or incompatible settings.
+ * - `capacity-exhausted`: a bounded-load ring has no member with spare capacity (cannot happen with epsilon > 0
  *   unless an invariant broke).
  *
  * @example
  * ```ts
  * import type { HashingErrorCode } from "@distkit/hashing";
- * const code: HashingErrorCode = "EMPTY_MEMBERSHIP";
+ * const code: HashingErrorCode = "empty-membership";
  * ```
  */
 export type HashingErrorCode =
-  | "EMPTY_MEMBERSHIP"
-  | "DUPLICATE_MEMBER"
-  | "UNKNOWN_MEMBER"
-  | "INVALID_MEMBER_ID"
-  | "INVALID_WEIGHT"
-  | "INVALID_KEY"
-  | "TOO_MANY_REPLICAS"
-  | "INVALID_ARGUMENT"
-  | "KIND_MISMATCH"
-  | "CAPACITY_EXHAUSTED";
+  | "empty-membership"
+  | "duplicate-member"
+  | "unknown-member"
+  | "invalid-member-id"
+  | "invalid-weight"
+  | "invalid-key"
+  | "too-many-replicas"
+  | "invalid-argument"
+  | "kind-mismatch"
+  | "capacity-exhausted";
 
 /**
  * Thrown on bad input to any function or partitioner of this package. `code` says which rule was broken;
@@ -42,7 +42,7 @@ export type HashingErrorCode =
  * try {
  *   HashRing.create([]);
  * } catch (e) {
- *   if (e instanceof HashingError) console.log(e.code); // "EMPTY_MEMBERSHIP"
+ *   if (e instanceof HashingError) console.log(e.code); // "empty-membership"
  * }
  * ```
  */
@@ -72,8 +72,8 @@ export class HashingError extends Error {
  * ```
  */
 export class HashingInvariantError extends Error {
-  /** Always `"INVARIANT"`. */
-  readonly code = "INVARIANT" as const;
+  /** Always `"invariant"`. */
+  readonly code = "invariant" as const;
 
   /** @param message - the invariant that failed */
   constructor(message: string) {

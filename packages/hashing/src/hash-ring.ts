@@ -3,20 +3,18 @@ import {
   checkKey,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
-  requireMember,
-  requireNotLast,
   sortedById,
-  toMember,
 } from "./member.js";
 import { keyHash32 } from "./murmur3.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
 import { diffHashSegments, makePlan, type RebalancePlan } from "./rebalance-plan.js";
 import { buildRingIndex, buildRingPoints, checkVnodes, ringSegments, successorIndex } from "./ring-points.js";
 
@@ -122,7 +120,7 @@ export class HashRing implements Partitioner {
     const rounds = options.balanceRounds ?? 0;
     if (!Number.isInteger(rounds) || rounds < 0 || rounds > 16) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `HashRing: balanceRounds must be an integer in [0, 16], got ${String(options.balanceRounds)}`,
       );
     }
@@ -203,17 +201,18 @@ export class HashRing implements Partitioner {
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): HashRing {
-    const m = toMember(member, "HashRing.withMember");
-    requireAbsent(this.#members, m.id, "HashRing.withMember");
-    return new HashRing([...this.#members, m], this.vnodesPerWeight, this.seed, this.balanceRounds);
+    return new HashRing(
+      membersWithAdded(this.#members, member, "HashRing.withMember"),
+      this.vnodesPerWeight,
+      this.seed,
+      this.balanceRounds,
+    );
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): HashRing {
-    requireMember(this.#members, id, "HashRing.withoutMember");
-    requireNotLast(this.#members, "HashRing.withoutMember");
     return new HashRing(
-      this.#members.filter((m) => m.id !== id),
+      membersWithRemoved(this.#members, id, "HashRing.withoutMember"),
       this.vnodesPerWeight,
       this.seed,
       this.balanceRounds,
@@ -222,10 +221,8 @@ export class HashRing implements Partitioner {
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): HashRing {
-    requireMember(this.#members, id, "HashRing.withWeight");
-    checkWeight(weight, false, `HashRing.withWeight: member "${id}"`);
     return new HashRing(
-      this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m)),
+      membersWithWeight(this.#members, id, weight, "HashRing.withWeight"),
       this.vnodesPerWeight,
       this.seed,
       this.balanceRounds,
@@ -238,12 +235,11 @@ export class HashRing implements Partitioner {
    * move merged.
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (!(next instanceof HashRing) || next.seed !== this.seed) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `HashRing.planRebalanceTo: the target must be a HashRing with seed ${this.seed}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof HashRing && next.seed === this.seed,
+      "HashRing.planRebalanceTo",
+      `HashRing with seed ${this.seed}`,
+    );
     const a = ringSegments({ positions: this.#positions, owners: this.#owners }, this.#members);
     const b = ringSegments({ positions: next.#positions, owners: next.#owners }, next.#members);
     return makePlan("ring", diffHashSegments(this.seed, a, b), this.#members, next.#members);

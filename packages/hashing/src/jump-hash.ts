@@ -52,7 +52,7 @@ export function jumpBucket(hi: number, lo: number, buckets: number): number {
  * @param keyLow - the lower 32 bits of the key, an integer in [0, 2^32)
  * @param buckets - the number of buckets, an integer in [1, 2^31 - 1]
  * @returns the bucket, an integer in [0, buckets)
- * @throws {@link HashingError} `INVALID_ARGUMENT` on a key half or bucket count out of range
+ * @throws {@link HashingError} `invalid-argument` on a key half or bucket count out of range
  *
  * @example
  * ```ts
@@ -63,13 +63,13 @@ export function jumpBucket(hi: number, lo: number, buckets: number): number {
 export function jumpConsistentHash(keyHigh: number, keyLow: number, buckets: number): number {
   if (!isUint32(keyHigh) || !isUint32(keyLow)) {
     throw new HashingError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `jumpConsistentHash: key halves must be integers in [0, 2^32), got ${keyHigh}, ${keyLow}`,
     );
   }
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) {
     throw new HashingError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `jumpConsistentHash: buckets must be an integer in [1, 2^31 - 1], got ${buckets}`,
     );
   }

@@ -1,23 +1,22 @@
-import { removeBucketsFillingHoles } from "./buckets.js";
+import { bucketOwnersOf, removeBucketsFillingHoles } from "./buckets.js";
 import { HashingError, invariant } from "./errors.js";
 import { jumpBucket, jumpLowHalf } from "./jump-hash.js";
 import {
   checkKey,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
-  requireMember,
-  requireNotLast,
-  toMember,
+  totalWeight,
 } from "./member.js";
 import { keyHash32 } from "./murmur3.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
 import { makePlan, type Move, type RebalancePlan } from "./rebalance-plan.js";
 
 /**
@@ -68,12 +67,11 @@ export class JumpHash implements Partitioner {
     this.seed = seed;
     this.#members = Object.freeze([...members]);
     this.#bucketOwners = Object.freeze([...bucketOwners]);
-    let total = 0;
-    for (const m of members) total += m.weight;
+    const total = totalWeight(members);
     invariant(total === bucketOwners.length, "one bucket per unit of weight");
     if (total > MAX_BUCKETS) {
       throw new HashingError(
-        "INVALID_WEIGHT",
+        "invalid-weight",
         `JumpHash: total weight ${total} exceeds the ${MAX_BUCKETS} buckets accepted`,
       );
     }
@@ -93,9 +91,7 @@ export class JumpHash implements Partitioner {
   static create(members: readonly MemberInput[], options: JumpHashOptions = {}): JumpHash {
     const seed = checkSeedOption(options.seed, "JumpHash");
     const ms = normalizeMembers(members, "JumpHash", true);
-    const owners: MemberId[] = [];
-    for (const m of ms) for (let i = 0; i < m.weight; i++) owners.push(m.id);
-    return new JumpHash(ms, owners, seed);
+    return new JumpHash(ms, bucketOwnersOf(ms), seed);
   }
 
   /** {@inheritDoc Partitioner.size} */
@@ -156,30 +152,24 @@ export class JumpHash implements Partitioner {
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): JumpHash {
-    const m = toMember(member, "JumpHash.withMember", true);
-    requireAbsent(this.#members, m.id, "JumpHash.withMember");
+    const members = membersWithAdded(this.#members, member, "JumpHash.withMember", true);
+    const m = members[members.length - 1]!;
     const owners = [...this.#bucketOwners];
     for (let i = 0; i < m.weight; i++) owners.push(m.id);
-    return new JumpHash([...this.#members, m], owners, this.seed);
+    return new JumpHash(members, owners, this.seed);
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): JumpHash {
-    const i = requireMember(this.#members, id, "JumpHash.withoutMember");
-    requireNotLast(this.#members, "JumpHash.withoutMember");
-    const owners = removeBucketsFillingHoles(this.#bucketOwners, id, this.#members[i]!.weight);
-    return new JumpHash(
-      this.#members.filter((m) => m.id !== id),
-      owners,
-      this.seed,
-    );
+    const members = membersWithRemoved(this.#members, id, "JumpHash.withoutMember");
+    const weight = this.#members[indexOfMember(this.#members, id)]!.weight;
+    return new JumpHash(members, removeBucketsFillingHoles(this.#bucketOwners, id, weight), this.seed);
   }
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): JumpHash {
-    const i = requireMember(this.#members, id, "JumpHash.withWeight");
-    checkWeight(weight, true, `JumpHash.withWeight: member "${id}"`);
-    const old = this.#members[i]!.weight;
+    const members = membersWithWeight(this.#members, id, weight, "JumpHash.withWeight", true);
+    const old = this.#members[indexOfMember(this.#members, id)]!.weight;
     let owners: MemberId[];
     if (weight >= old) {
       owners = [...this.#bucketOwners];
@@ -187,11 +177,7 @@ export class JumpHash implements Partitioner {
     } else {
       owners = removeBucketsFillingHoles(this.#bucketOwners, id, old - weight);
     }
-    return new JumpHash(
-      this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m)),
-      owners,
-      this.seed,
-    );
+    return new JumpHash(members, owners, this.seed);
   }
 
   /**
@@ -201,12 +187,11 @@ export class JumpHash implements Partitioner {
    * are listed, each with its exact expected share.
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (!(next instanceof JumpHash) || next.seed !== this.seed) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `JumpHash.planRebalanceTo: the target must be a JumpHash with seed ${this.seed}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof JumpHash && next.seed === this.seed,
+      "JumpHash.planRebalanceTo",
+      `JumpHash with seed ${this.seed}`,
+    );
     const a = this.#bucketOwners;
     const b = next.#bucketOwners;
     const na = a.length;

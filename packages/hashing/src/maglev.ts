@@ -3,20 +3,18 @@ import {
   checkKey,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
-  requireMember,
-  requireNotLast,
   sortedById,
-  toMember,
 } from "./member.js";
 import { keyHash32 } from "./murmur3.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
 import { diffSlotOwners, makePlan, type RebalancePlan } from "./rebalance-plan.js";
 
 /**
@@ -105,7 +103,7 @@ export class MaglevHash implements Partitioner {
     this.#ids = this.#members.map((m) => m.id);
     if (tableSize < this.#members.length) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `MaglevHash: table size ${tableSize} is smaller than the ${this.#members.length} members; it must be at least n`,
       );
     }
@@ -132,7 +130,7 @@ export class MaglevHash implements Partitioner {
       tableSize = Math.max(DEFAULT_TABLE_SIZE, nextPrime(100 * ms.length));
     } else if (!isPrime(tableSize) || tableSize > MAX_TABLE_SIZE) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `MaglevHash: tableSize must be a prime at most ${MAX_TABLE_SIZE}, got ${String(tableSize)}`,
       );
     }
@@ -163,7 +161,7 @@ export class MaglevHash implements Partitioner {
   entryOwner(slot: number): MemberId {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.tableSize) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `MaglevHash.entryOwner: slot must be an integer in [0, ${this.tableSize}), got ${slot}`,
       );
     }
@@ -198,17 +196,17 @@ export class MaglevHash implements Partitioner {
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): MaglevHash {
-    const m = toMember(member, "MaglevHash.withMember");
-    requireAbsent(this.#members, m.id, "MaglevHash.withMember");
-    return new MaglevHash([...this.#members, m], this.tableSize, this.seed);
+    return new MaglevHash(
+      membersWithAdded(this.#members, member, "MaglevHash.withMember"),
+      this.tableSize,
+      this.seed,
+    );
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): MaglevHash {
-    requireMember(this.#members, id, "MaglevHash.withoutMember");
-    requireNotLast(this.#members, "MaglevHash.withoutMember");
     return new MaglevHash(
-      this.#members.filter((m) => m.id !== id),
+      membersWithRemoved(this.#members, id, "MaglevHash.withoutMember"),
       this.tableSize,
       this.seed,
     );
@@ -216,10 +214,8 @@ export class MaglevHash implements Partitioner {
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): MaglevHash {
-    requireMember(this.#members, id, "MaglevHash.withWeight");
-    checkWeight(weight, false, `MaglevHash.withWeight: member "${id}"`);
     return new MaglevHash(
-      this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m)),
+      membersWithWeight(this.#members, id, weight, "MaglevHash.withWeight"),
       this.tableSize,
       this.seed,
     );
@@ -230,12 +226,11 @@ export class MaglevHash implements Partitioner {
    * Moves are `slots` units under `hash mod M`: runs of table entries whose owner changes.
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (!(next instanceof MaglevHash) || next.seed !== this.seed || next.tableSize !== this.tableSize) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `MaglevHash.planRebalanceTo: the target must be a MaglevHash with seed ${this.seed} and table size ${this.tableSize}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof MaglevHash && next.seed === this.seed && next.tableSize === this.tableSize,
+      "MaglevHash.planRebalanceTo",
+      `MaglevHash with seed ${this.seed} and table size ${this.tableSize}`,
+    );
     const b = next;
     const moves = diffSlotOwners(
       { type: "hash-mod", seed: this.seed, modulus: this.tableSize },

@@ -45,7 +45,7 @@ export type MemberInput = MemberId | { readonly id: MemberId; readonly weight?: 
 export function checkMemberId(id: unknown): asserts id is MemberId {
   if (typeof id !== "string" || id.length === 0) {
     throw new HashingError(
-      "INVALID_MEMBER_ID",
+      "invalid-member-id",
       `member id must be a non-empty string, got ${JSON.stringify(id) ?? String(id)}`,
     );
   }
@@ -60,7 +60,7 @@ export function checkWeight(weight: unknown, integer: boolean, context: string):
     (!integer || (Number.isInteger(weight) && weight <= MAX_INTEGER_WEIGHT));
   if (!ok) {
     throw new HashingError(
-      "INVALID_WEIGHT",
+      "invalid-weight",
       integer
         ? `${context}: weight must be a positive integer at most ${MAX_INTEGER_WEIGHT}, got ${String(weight)}`
         : `${context}: weight must be a positive finite number, got ${String(weight)}`,
@@ -84,14 +84,14 @@ export function normalizeMembers(
   integerWeights = false,
 ): Member[] {
   if (!Array.isArray(inputs)) {
-    throw new HashingError("INVALID_ARGUMENT", `${context}: members must be an array of ids or {id, weight}`);
+    throw new HashingError("invalid-argument", `${context}: members must be an array of ids or {id, weight}`);
   }
   if (inputs.length === 0) {
-    throw new HashingError("EMPTY_MEMBERSHIP", `${context}: needs at least one member, got none`);
+    throw new HashingError("empty-membership", `${context}: needs at least one member, got none`);
   }
   if (inputs.length > MAX_MEMBERS) {
     throw new HashingError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `${context}: at most ${MAX_MEMBERS} members accepted, got ${inputs.length}`,
     );
   }
@@ -101,7 +101,7 @@ export function normalizeMembers(
     const m = toMember(input, context, integerWeights);
     if (seen.has(m.id)) {
       throw new HashingError(
-        "DUPLICATE_MEMBER",
+        "duplicate-member",
         `${context}: member "${m.id}" appears twice; member ids must be distinct`,
       );
     }
@@ -119,7 +119,7 @@ export function toMember(input: MemberInput, context: string, integerWeights = f
   }
   if (typeof input !== "object" || input === null) {
     throw new HashingError(
-      "INVALID_MEMBER_ID",
+      "invalid-member-id",
       `${context}: a member must be a non-empty string id or {id, weight}, got ${String(input)}`,
     );
   }
@@ -146,7 +146,7 @@ export function requireMember(members: readonly Member[], id: MemberId, context:
   const i = indexOfMember(members, id);
   if (i < 0) {
     throw new HashingError(
-      "UNKNOWN_MEMBER",
+      "unknown-member",
       `${context}: "${id}" is not a member; members are ${members.map((m) => JSON.stringify(m.id)).join(", ")}`,
     );
   }
@@ -157,26 +157,74 @@ export function requireMember(members: readonly Member[], id: MemberId, context:
 export function requireAbsent(members: readonly Member[], id: MemberId, context: string): void {
   if (indexOfMember(members, id) >= 0) {
     throw new HashingError(
-      "DUPLICATE_MEMBER",
+      "duplicate-member",
       `${context}: "${id}" is already a member; ids must be distinct`,
     );
   }
 }
 
-/** @internal Throws EMPTY_MEMBERSHIP when removing the last member. */
+/** @internal Throws empty-membership when removing the last member. */
 export function requireNotLast(members: readonly Member[], context: string): void {
   if (members.length <= 1) {
     throw new HashingError(
-      "EMPTY_MEMBERSHIP",
+      "empty-membership",
       `${context}: cannot remove the last member; at least one is needed`,
     );
   }
 }
 
+/**
+ * The membership after adding `input` (validated; its id must be new), the new member last. Backs every
+ * partitioner's `withMember`. @internal
+ */
+export function membersWithAdded(
+  members: readonly Member[],
+  input: MemberInput,
+  context: string,
+  integerWeights = false,
+): Member[] {
+  const m = toMember(input, context, integerWeights);
+  requireAbsent(members, m.id, context);
+  return [...members, m];
+}
+
+/**
+ * The membership without `id`, which must be a member and not the last one. Backs every partitioner's
+ * `withoutMember`. @internal
+ */
+export function membersWithRemoved(members: readonly Member[], id: MemberId, context: string): Member[] {
+  requireMember(members, id, context);
+  requireNotLast(members, context);
+  return members.filter((m) => m.id !== id);
+}
+
+/**
+ * The membership where member `id` has weight `weight` (validated, an integer when `integerWeights`), order
+ * kept. Backs every partitioner's `withWeight`. @internal
+ */
+export function membersWithWeight(
+  members: readonly Member[],
+  id: MemberId,
+  weight: number,
+  context: string,
+  integerWeights = false,
+): Member[] {
+  requireMember(members, id, context);
+  checkWeight(weight, integerWeights, `${context}: member "${id}"`);
+  return members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m));
+}
+
+/** Sum of the members' weights. @internal */
+export function totalWeight(members: readonly Member[]): number {
+  let w = 0;
+  for (const m of members) w += m.weight;
+  return w;
+}
+
 /** @internal */
 export function checkKey(key: unknown): asserts key is string {
   if (typeof key !== "string") {
-    throw new HashingError("INVALID_KEY", `key must be a string, got ${typeof key}`);
+    throw new HashingError("invalid-key", `key must be a string, got ${typeof key}`);
   }
 }
 
@@ -184,13 +232,13 @@ export function checkKey(key: unknown): asserts key is string {
 export function checkReplicaCount(n: unknown, size: number): asserts n is number {
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
     throw new HashingError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `preference list length must be an integer >= 1, got ${String(n)}`,
     );
   }
   if (n > size) {
     throw new HashingError(
-      "TOO_MANY_REPLICAS",
+      "too-many-replicas",
       `preference list of ${n} distinct members asked for, but there are only ${size} members`,
     );
   }
@@ -201,7 +249,7 @@ export function checkSeedOption(seed: unknown, context: string): number {
   if (seed === undefined) return 0;
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new HashingError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `${context}: seed must be an integer in [0, 2^32 - 1], got ${String(seed)}`,
     );
   }
@@ -221,8 +269,7 @@ export function checkSeedOption(seed: unknown, context: string): number {
  * ```
  */
 export function weightShares(members: readonly Member[]): ReadonlyMap<MemberId, number> {
-  let total = 0;
-  for (const m of members) total += m.weight;
+  const total = totalWeight(members);
   const out = new Map<MemberId, number>();
   for (const m of members) out.set(m.id, m.weight / total);
   return out;

@@ -42,7 +42,7 @@ export interface LoadReport {
  * @param partitioner - anything with `locate` and `members` (every {@link Partitioner})
  * @param keys - the keys (an array or any iterable)
  * @returns the per-member counts and their max/mean, standard deviation and weighted max
- * @throws {@link HashingError} `INVALID_ARGUMENT` when there are no keys
+ * @throws {@link HashingError} `invalid-argument` when there are no keys
  *
  * @example
  * ```ts
@@ -71,7 +71,7 @@ export function loadReport(
  * @param members - the membership (weights give the expectations)
  * @param counts - keys per member; missing members count 0
  * @returns the summary
- * @throws {@link HashingError} `INVALID_ARGUMENT` when the counts sum to zero or name a non-member
+ * @throws {@link HashingError} `invalid-argument` when the counts sum to zero or name a non-member
  *
  * @example
  * ```ts
@@ -88,7 +88,7 @@ export function loadReportFromCounts(
   for (const id of counts.keys()) {
     if (!perMember.has(id)) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `loadReportFromCounts: "${id}" is counted but is not a member`,
       );
     }
@@ -98,7 +98,7 @@ export function loadReportFromCounts(
   for (const m of members) weight += m.weight;
   for (const c of perMember.values()) total += c;
   if (total === 0) {
-    throw new HashingError("INVALID_ARGUMENT", "load report: needs at least one key, got none");
+    throw new HashingError("invalid-argument", "load report: needs at least one key, got none");
   }
   const n = members.length;
   const mean = total / n;
@@ -157,7 +157,7 @@ export interface MovementReport {
  * @param after - the new partitioner
  * @param keys - the keys (an array or any iterable)
  * @returns moved count and fraction, ideal fraction, and their ratio
- * @throws {@link HashingError} `INVALID_ARGUMENT` when there are no keys
+ * @throws {@link HashingError} `invalid-argument` when there are no keys
  *
  * @example
  * ```ts
@@ -178,7 +178,7 @@ export function movement(
     count++;
     if (before.locate(key) !== after.locate(key)) moved++;
   }
-  if (count === 0) throw new HashingError("INVALID_ARGUMENT", "movement: needs at least one key, got none");
+  if (count === 0) throw new HashingError("invalid-argument", "movement: needs at least one key, got none");
   const movedFraction = moved / count;
   const idealFraction = idealMovedShare(before.members(), after.members());
   const excess =

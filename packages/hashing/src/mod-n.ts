@@ -1,21 +1,20 @@
+import { bucketOwnersOf } from "./buckets.js";
 import { HashingError, invariant } from "./errors.js";
 import {
   checkKey,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
-  requireMember,
-  requireNotLast,
-  toMember,
 } from "./member.js";
 import { keyHash32 } from "./murmur3.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
 import { diffSlotOwners, makePlan, type RebalancePlan } from "./rebalance-plan.js";
 
 /**
@@ -65,11 +64,10 @@ export class ModNPartitioner implements Partitioner {
   private constructor(members: readonly Member[], seed: number) {
     this.seed = seed;
     this.#members = Object.freeze([...members]);
-    const owners: MemberId[] = [];
-    for (const m of members) for (let i = 0; i < m.weight; i++) owners.push(m.id);
+    const owners = bucketOwnersOf(members);
     if (owners.length > MAX_BUCKETS) {
       throw new HashingError(
-        "INVALID_WEIGHT",
+        "invalid-weight",
         `ModNPartitioner: total weight ${owners.length} exceeds ${MAX_BUCKETS}`,
       );
     }
@@ -138,27 +136,24 @@ export class ModNPartitioner implements Partitioner {
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): ModNPartitioner {
-    const m = toMember(member, "ModNPartitioner.withMember", true);
-    requireAbsent(this.#members, m.id, "ModNPartitioner.withMember");
-    return new ModNPartitioner([...this.#members, m], this.seed);
+    return new ModNPartitioner(
+      membersWithAdded(this.#members, member, "ModNPartitioner.withMember", true),
+      this.seed,
+    );
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): ModNPartitioner {
-    requireMember(this.#members, id, "ModNPartitioner.withoutMember");
-    requireNotLast(this.#members, "ModNPartitioner.withoutMember");
     return new ModNPartitioner(
-      this.#members.filter((m) => m.id !== id),
+      membersWithRemoved(this.#members, id, "ModNPartitioner.withoutMember"),
       this.seed,
     );
   }
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): ModNPartitioner {
-    requireMember(this.#members, id, "ModNPartitioner.withWeight");
-    checkWeight(weight, true, `ModNPartitioner.withWeight: member "${id}"`);
     return new ModNPartitioner(
-      this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m)),
+      membersWithWeight(this.#members, id, weight, "ModNPartitioner.withWeight", true),
       this.seed,
     );
   }
@@ -167,21 +162,20 @@ export class ModNPartitioner implements Partitioner {
    * The moves from this partitioner's mapping to `next`'s (see {@link planRebalance}).
    * Moves are `slots` units under `hash mod L`, L the least common multiple of the two bucket counts: a key's
    * residue mod L fixes its bucket under both counts.
-   * @throws {@link HashingError} `INVALID_ARGUMENT` when L exceeds 2^22 residues
+   * @throws {@link HashingError} `invalid-argument` when L exceeds 2^22 residues
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (!(next instanceof ModNPartitioner) || next.seed !== this.seed) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `ModNPartitioner.planRebalanceTo: the target must be a ModNPartitioner with seed ${this.seed}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof ModNPartitioner && next.seed === this.seed,
+      "ModNPartitioner.planRebalanceTo",
+      `ModNPartitioner with seed ${this.seed}`,
+    );
     const a = this.#bucketOwners;
     const b = next.#bucketOwners;
     const modulus = (a.length / gcd(a.length, b.length)) * b.length;
     if (modulus > MAX_PLAN_MODULUS) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `ModNPartitioner.planRebalanceTo: the plan needs ${modulus} residues; at most ${MAX_PLAN_MODULUS} accepted`,
       );
     }

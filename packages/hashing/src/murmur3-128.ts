@@ -85,7 +85,7 @@ function hexLittleEndian(hi: number, lo: number): string {
  * @param input - a string (hashed as UTF-8; lone surrogates as U+FFFD) or bytes
  * @param seed - an unsigned 32-bit seed, default 0
  * @returns 32 lowercase hex digits
- * @throws {@link HashingError} `INVALID_ARGUMENT` when the seed is not an unsigned 32-bit integer
+ * @throws {@link HashingError} `invalid-argument` when the seed is not an unsigned 32-bit integer
  *
  * @example
  * ```ts
@@ -95,7 +95,7 @@ function hexLittleEndian(hi: number, lo: number): string {
  */
 export function murmur3_128(input: string | Uint8Array, seed = 0): string {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new HashingError("INVALID_ARGUMENT", `seed must be an integer in [0, 2^32 - 1], got ${seed}`);
+    throw new HashingError("invalid-argument", `seed must be an integer in [0, 2^32 - 1], got ${seed}`);
   }
   let b: Uint8Array;
   let length: number;

@@ -42,7 +42,7 @@ export function fmix32(h: number): number {
 
 function checkSeed(seed: number): void {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new HashingError("INVALID_ARGUMENT", `seed must be an integer in [0, 2^32 - 1], got ${seed}`);
+    throw new HashingError("invalid-argument", `seed must be an integer in [0, 2^32 - 1], got ${seed}`);
   }
 }
 
@@ -54,7 +54,7 @@ function checkSeed(seed: number): void {
  * @param input - a string (hashed as UTF-8; lone surrogates as U+FFFD) or bytes
  * @param seed - an unsigned 32-bit seed, default 0
  * @returns the hash as an unsigned 32-bit integer
- * @throws {@link HashingError} `INVALID_ARGUMENT` when the seed is not an unsigned 32-bit integer
+ * @throws {@link HashingError} `invalid-argument` when the seed is not an unsigned 32-bit integer
  *
  * @example
  * ```ts

@@ -62,36 +62,36 @@ export interface Partitioner {
   has(id: MemberId): boolean;
   /**
    * The member that owns `key`.
-   * @throws {@link HashingError} `INVALID_KEY` when key is not a string
+   * @throws {@link HashingError} `invalid-key` when key is not a string
    */
   locate(key: string): MemberId;
   /**
    * `n` distinct members for `key`, the owner first, then the members that take over, in order, if those
    * before them are unavailable (Dynamo's preference list).
-   * @throws {@link HashingError} `TOO_MANY_REPLICAS` when n exceeds the membership, `INVALID_ARGUMENT` when
+   * @throws {@link HashingError} `too-many-replicas` when n exceeds the membership, `invalid-argument` when
    * n is not a positive integer
    */
   preferenceList(key: string, n: number): MemberId[];
   /**
    * A new partitioner with one more member.
-   * @throws {@link HashingError} `DUPLICATE_MEMBER`, `INVALID_MEMBER_ID`, `INVALID_WEIGHT`
+   * @throws {@link HashingError} `duplicate-member`, `invalid-member-id`, `invalid-weight`
    */
   withMember(member: MemberInput): Partitioner;
   /**
    * A new partitioner without `id`.
-   * @throws {@link HashingError} `UNKNOWN_MEMBER`, or `EMPTY_MEMBERSHIP` when removing the last member
+   * @throws {@link HashingError} `unknown-member`, or `empty-membership` when removing the last member
    */
   withoutMember(id: MemberId): Partitioner;
   /**
    * A new partitioner where `id` has weight `weight`.
-   * @throws {@link HashingError} `UNKNOWN_MEMBER`, `INVALID_WEIGHT`
+   * @throws {@link HashingError} `unknown-member`, `invalid-weight`
    */
   withWeight(id: MemberId, weight: number): Partitioner;
   /**
    * What moves, from which member to which, when switching from this partitioner to `next` (same kind and
    * compatible settings). Computed from the two mappings alone; touches no data. Prefer
    * {@link planRebalance}.
-   * @throws {@link HashingError} `KIND_MISMATCH` when `next` is of another kind or has other settings
+   * @throws {@link HashingError} `kind-mismatch` when `next` is of another kind or has other settings
    */
   planRebalanceTo(next: Partitioner): RebalancePlan;
 }
@@ -104,7 +104,7 @@ export interface Partitioner {
  * @param before - the current partitioner
  * @param after - the target partitioner, of the same kind with compatible settings (same seed, table size)
  * @returns the plan; its moves are in a deterministic order
- * @throws {@link HashingError} `KIND_MISMATCH` when the kinds or settings differ
+ * @throws {@link HashingError} `kind-mismatch` when the kinds or settings differ
  *
  * @example
  * ```ts
@@ -118,9 +118,19 @@ export interface Partitioner {
 export function planRebalance(before: Partitioner, after: Partitioner): RebalancePlan {
   if (before.kind !== after.kind) {
     throw new HashingError(
-      "KIND_MISMATCH",
+      "kind-mismatch",
       `planRebalance: both partitioners must be of the same kind, got "${before.kind}" and "${after.kind}"`,
     );
   }
   return before.planRebalanceTo(after);
+}
+
+/**
+ * Throws `kind-mismatch` unless `compatible`: the target of a `planRebalanceTo` must be of the receiver's class
+ * with the same settings. `wanted` describes that target ("HashRing with seed 0"). @internal
+ */
+export function requirePlanTarget(compatible: boolean, context: string, wanted: string): asserts compatible {
+  if (!compatible) {
+    throw new HashingError("kind-mismatch", `${context}: the target must be a ${wanted}`);
+  }
 }

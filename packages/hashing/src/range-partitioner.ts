@@ -4,20 +4,20 @@ import {
   checkMemberId,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
   requireMember,
-  requireNotLast,
   sortedById,
-  toMember,
 } from "./member.js";
 import { keyHash32 } from "./murmur3.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
+import { weightQuotas } from "./quotas.js";
 import {
   diffHashSegments,
   HASH_SPACE,
@@ -141,7 +141,7 @@ export class RangePartitioner implements Partitioner {
     );
     if (starts.length > MAX_RANGES) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `RangePartitioner: at most ${MAX_RANGES} ranges accepted, got ${starts.length}`,
       );
     }
@@ -181,7 +181,7 @@ export class RangePartitioner implements Partitioner {
   static byHash(members: readonly MemberInput[], options: HashRangeOptions = {}): RangePartitioner {
     const seed = checkSeedOption(options.seed, "RangePartitioner.byHash");
     const ms = sortedById(normalizeMembers(members, "RangePartitioner.byHash"));
-    const widths = hashQuotas(ms);
+    const widths = weightQuotas(ms, HASH_SPACE);
     const starts: number[] = [];
     const owners: MemberId[] = [];
     let at = 0;
@@ -202,7 +202,7 @@ export class RangePartitioner implements Partitioner {
    * members in id order.
    * @param members - ids or {id, weight}; at least one, distinct, weights positive
    * @param splitKeys - strictly increasing, non-empty strings (may be empty: one range)
-   * @throws {@link HashingError} on bad membership, or `INVALID_ARGUMENT` when split keys are not strictly
+   * @throws {@link HashingError} on bad membership, or `invalid-argument` when split keys are not strictly
    * increasing non-empty strings
    * @example
    * ```ts
@@ -215,7 +215,7 @@ export class RangePartitioner implements Partitioner {
     const ms = sortedById(normalizeMembers(members, "RangePartitioner.byKey"));
     if (!Array.isArray(splitKeys)) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         "RangePartitioner.byKey: splitKeys must be an array of strings",
       );
     }
@@ -223,7 +223,7 @@ export class RangePartitioner implements Partitioner {
     for (const k of splitKeys) {
       if (typeof k !== "string" || k <= starts[starts.length - 1]!) {
         throw new HashingError(
-          "INVALID_ARGUMENT",
+          "invalid-argument",
           `RangePartitioner.byKey: split keys must be strictly increasing non-empty strings, got ${JSON.stringify(k)} after ${JSON.stringify(starts[starts.length - 1])}`,
         );
       }
@@ -319,7 +319,7 @@ export class RangePartitioner implements Partitioner {
   #checkIndex(index: number, context: string, last = this.#owners.length - 1): void {
     if (!Number.isInteger(index) || index < 0 || index > last) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `RangePartitioner.${context}: range index must be an integer in [0, ${last}], got ${String(index)}`,
       );
     }
@@ -344,8 +344,8 @@ export class RangePartitioner implements Partitioner {
    * @param at - where the upper part starts: a hash strictly inside the range (default its middle) or, in the
    * key domain, a key strictly inside it (required)
    * @param owner - the upper part's owner
-   * @throws {@link HashingError} `INVALID_ARGUMENT` when `at` is missing or not strictly inside the range,
-   * `UNKNOWN_MEMBER` when `owner` is not a member
+   * @throws {@link HashingError} `invalid-argument` when `at` is missing or not strictly inside the range,
+   * `unknown-member` when `owner` is not a member
    */
   split(index: number, at?: number | string, owner?: MemberId): RangePartitioner {
     this.#checkIndex(index, "split");
@@ -355,14 +355,14 @@ export class RangePartitioner implements Partitioner {
       point = at ?? Math.floor((unit.start + unit.end) / 2);
       if (typeof point !== "number" || !Number.isInteger(point) || point <= unit.start || point >= unit.end) {
         throw new HashingError(
-          "INVALID_ARGUMENT",
+          "invalid-argument",
           `RangePartitioner.split: the split hash must be an integer in (${unit.start}, ${unit.end}), got ${String(point)}`,
         );
       }
     } else {
       if (typeof at !== "string" || at <= unit.start || (unit.end !== null && at >= unit.end)) {
         throw new HashingError(
-          "INVALID_ARGUMENT",
+          "invalid-argument",
           `RangePartitioner.split: the split key must be a string strictly inside (${JSON.stringify(unit.start)}, ${unit.end === null ? "+inf" : JSON.stringify(unit.end)}), got ${JSON.stringify(at)}`,
         );
       }
@@ -380,7 +380,7 @@ export class RangePartitioner implements Partitioner {
   /**
    * Merges range `index` with its right neighbour; the merged range keeps the owner of range `index` (the
    * neighbour's keys move when its owner differs).
-   * @throws {@link HashingError} `INVALID_ARGUMENT` when `index` is not in [0, rangeCount - 2]
+   * @throws {@link HashingError} `invalid-argument` when `index` is not in [0, rangeCount - 2]
    */
   merge(index: number): RangePartitioner {
     this.#checkIndex(index, "merge", this.#owners.length - 2);
@@ -393,7 +393,7 @@ export class RangePartitioner implements Partitioner {
 
   /**
    * Gives range `index` to `owner`.
-   * @throws {@link HashingError} `INVALID_ARGUMENT` on a bad index, `UNKNOWN_MEMBER` when `owner` is not a member
+   * @throws {@link HashingError} `invalid-argument` on a bad index, `unknown-member` when `owner` is not a member
    */
   reassign(index: number, owner: MemberId): RangePartitioner {
     this.#checkIndex(index, "reassign");
@@ -409,13 +409,13 @@ export class RangePartitioner implements Partitioner {
    * the upper half to `options.owner` or to the member with the fewest sampled keys.
    * @param sampleKeys - a sample of the workload's keys (at least two distinct points in the hottest range)
    * @param options - see {@link SplitHotOptions}
-   * @throws {@link HashingError} `INVALID_ARGUMENT` when the sample is empty or the hottest range cannot be
+   * @throws {@link HashingError} `invalid-argument` when the sample is empty or the hottest range cannot be
    * split (all its samples are at its start)
    */
   splitHot(sampleKeys: readonly string[], options: SplitHotOptions = {}): RangePartitioner {
     if (!Array.isArray(sampleKeys) || sampleKeys.length === 0) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         "RangePartitioner.splitHot: needs a non-empty array of sample keys",
       );
     }
@@ -449,7 +449,7 @@ export class RangePartitioner implements Partitioner {
     }
     if (at === undefined) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `RangePartitioner.splitHot: range ${hot} is hot but its sampled keys all sit at its start; it cannot be split`,
       );
     }
@@ -471,9 +471,7 @@ export class RangePartitioner implements Partitioner {
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): RangePartitioner {
-    const m = toMember(member, "RangePartitioner.withMember");
-    requireAbsent(this.#members, m.id, "RangePartitioner.withMember");
-    const members = [...this.#members, m];
+    const members = membersWithAdded(this.#members, member, "RangePartitioner.withMember");
     if (this.domain === "hash") return this.#rebalanced(members);
     const counts = new Map<MemberId, number>();
     for (const o of this.#owners) counts.set(o, (counts.get(o) ?? 0) + 1);
@@ -487,15 +485,13 @@ export class RangePartitioner implements Partitioner {
       }
     }
     const owners = [...this.#owners];
-    if (donor !== null) owners[owners.lastIndexOf(donor)] = m.id;
+    if (donor !== null) owners[owners.lastIndexOf(donor)] = members[members.length - 1]!.id;
     return this.#with(this.#starts(), owners, members);
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): RangePartitioner {
-    requireMember(this.#members, id, "RangePartitioner.withoutMember");
-    requireNotLast(this.#members, "RangePartitioner.withoutMember");
-    const members = this.#members.filter((m) => m.id !== id);
+    const members = membersWithRemoved(this.#members, id, "RangePartitioner.withoutMember");
     if (this.domain === "hash") return this.#rebalanced(members);
     const owners = [...this.#owners];
     const firstOther = owners.find((o) => o !== id) ?? members[0]!.id;
@@ -507,9 +503,7 @@ export class RangePartitioner implements Partitioner {
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): RangePartitioner {
-    requireMember(this.#members, id, "RangePartitioner.withWeight");
-    checkWeight(weight, false, `RangePartitioner.withWeight: member "${id}"`);
-    const members = this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m));
+    const members = membersWithWeight(this.#members, id, weight, "RangePartitioner.withWeight");
     if (this.domain === "hash") return this.#rebalanced(members);
     return this.#with(this.#starts(), this.#owners, members);
   }
@@ -521,7 +515,7 @@ export class RangePartitioner implements Partitioner {
    */
   #rebalanced(next: readonly Member[]): RangePartitioner {
     const members = sortedById(next);
-    const target = hashQuotas(members);
+    const target = weightQuotas(members, HASH_SPACE);
     type Piece = { start: number; end: number; owner: MemberId | null };
     const pieces: Piece[] = this.ranges().map((r) => ({
       start: r.unit.start as number,
@@ -590,12 +584,11 @@ export class RangePartitioner implements Partitioner {
    * of the key space whose owner differs, adjacent equal moves merged.
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (!(next instanceof RangePartitioner) || next.domain !== this.domain || next.seed !== this.seed) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `RangePartitioner.planRebalanceTo: the target must be a ${this.domain}-domain RangePartitioner with seed ${this.seed}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof RangePartitioner && next.domain === this.domain && next.seed === this.seed,
+      "RangePartitioner.planRebalanceTo",
+      `${this.domain}-domain RangePartitioner with seed ${this.seed}`,
+    );
     if (this.domain === "hash") {
       const seg = (p: RangePartitioner) => ({
         ends: [...Array.from(p.#hashStarts).slice(1), HASH_SPACE],
@@ -638,26 +631,4 @@ export class RangePartitioner implements Partitioner {
     }
     return makePlan("range", moves, this.#members, next.#members);
   }
-}
-
-/** Weight-proportional integer widths of the hash space (largest remainder, ties by id order). */
-function hashQuotas(members: readonly Member[]): Map<MemberId, number> {
-  let weight = 0;
-  for (const m of members) weight += m.weight;
-  const out = new Map<MemberId, number>();
-  const rest: { id: MemberId; frac: number; order: number }[] = [];
-  let given = 0;
-  members.forEach((m, order) => {
-    const exact = (m.weight / weight) * HASH_SPACE;
-    const q = Math.floor(exact);
-    out.set(m.id, q);
-    given += q;
-    rest.push({ id: m.id, frac: exact - q, order });
-  });
-  rest.sort((x, y) => y.frac - x.frac || x.order - y.order);
-  for (let k = 0; given < HASH_SPACE; k++, given++) {
-    const r = rest[k % rest.length]!;
-    out.set(r.id, out.get(r.id)! + 1);
-  }
-  return out;
 }

@@ -3,20 +3,19 @@ import {
   checkKey,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
-  requireMember,
-  requireNotLast,
   sortedById,
-  toMember,
+  totalWeight,
 } from "./member.js";
 import { fmix32, keyHash32 } from "./murmur3.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
 import { makePlan, type Move, type RebalancePlan } from "./rebalance-plan.js";
 
 /**
@@ -188,27 +187,24 @@ export class RendezvousHash implements Partitioner {
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): RendezvousHash {
-    const m = toMember(member, "RendezvousHash.withMember");
-    requireAbsent(this.#members, m.id, "RendezvousHash.withMember");
-    return new RendezvousHash([...this.#members, m], this.seed);
+    return new RendezvousHash(
+      membersWithAdded(this.#members, member, "RendezvousHash.withMember"),
+      this.seed,
+    );
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): RendezvousHash {
-    requireMember(this.#members, id, "RendezvousHash.withoutMember");
-    requireNotLast(this.#members, "RendezvousHash.withoutMember");
     return new RendezvousHash(
-      this.#members.filter((m) => m.id !== id),
+      membersWithRemoved(this.#members, id, "RendezvousHash.withoutMember"),
       this.seed,
     );
   }
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): RendezvousHash {
-    requireMember(this.#members, id, "RendezvousHash.withWeight");
-    checkWeight(weight, false, `RendezvousHash.withWeight: member "${id}"`);
     return new RendezvousHash(
-      this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m)),
+      membersWithWeight(this.#members, id, weight, "RendezvousHash.withWeight"),
       this.seed,
     );
   }
@@ -220,12 +216,11 @@ export class RendezvousHash implements Partitioner {
    * exponential race); for other changes every pair is listed with `share: null`.
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (!(next instanceof RendezvousHash) || next.seed !== this.seed) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `RendezvousHash.planRebalanceTo: the target must be a RendezvousHash with seed ${this.seed}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof RendezvousHash && next.seed === this.seed,
+      "RendezvousHash.planRebalanceTo",
+      `RendezvousHash with seed ${this.seed}`,
+    );
     const before = this.#members;
     const after = next.#members;
     const wBefore = totalWeight(before);
@@ -264,10 +259,4 @@ export class RendezvousHash implements Partitioner {
     }
     return makePlan("rendezvous", moves, before, after);
   }
-}
-
-function totalWeight(members: readonly Member[]): number {
-  let w = 0;
-  for (const m of members) w += m.weight;
-  return w;
 }

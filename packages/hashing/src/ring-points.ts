@@ -24,7 +24,7 @@ export function checkVnodes(vnodes: unknown, context: string, fallback: number):
   if (vnodes === undefined) return fallback;
   if (typeof vnodes !== "number" || !Number.isInteger(vnodes) || vnodes < 1 || vnodes > 100_000) {
     throw new HashingError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `${context}: vnodesPerWeight must be an integer in [1, 100000], got ${String(vnodes)}`,
     );
   }
@@ -68,7 +68,7 @@ function placePoints(members: readonly Member[], counts: readonly number[], seed
   for (const c of counts) total += c;
   if (total > MAX_RING_POINTS) {
     throw new HashingError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `ring would hold ${total} points; at most ${MAX_RING_POINTS} accepted (lower vnodesPerWeight or weights)`,
     );
   }

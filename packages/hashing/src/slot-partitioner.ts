@@ -4,19 +4,20 @@ import {
   checkKey,
   checkReplicaCount,
   checkSeedOption,
-  checkWeight,
   indexOfMember,
   type Member,
   type MemberId,
   type MemberInput,
+  membersWithAdded,
+  membersWithRemoved,
+  membersWithWeight,
   normalizeMembers,
-  requireAbsent,
   requireMember,
-  requireNotLast,
   sortedById,
-  toMember,
+  totalWeight,
 } from "./member.js";
-import type { Partitioner } from "./partitioner.js";
+import { type Partitioner, requirePlanTarget } from "./partitioner.js";
+import { weightQuotas } from "./quotas.js";
 import { diffSlotOwners, makePlan, type RebalancePlan, type Slotting, slotOf } from "./rebalance-plan.js";
 
 /**
@@ -118,7 +119,7 @@ export class SlotPartitioner implements Partitioner {
     if (kind === "redis-crc16") {
       if (options.slotCount !== undefined && options.slotCount !== REDIS_SLOT_COUNT) {
         throw new HashingError(
-          "INVALID_ARGUMENT",
+          "invalid-argument",
           `SlotPartitioner: Redis slotting has exactly ${REDIS_SLOT_COUNT} slots, got slotCount ${options.slotCount}`,
         );
       }
@@ -127,7 +128,7 @@ export class SlotPartitioner implements Partitioner {
       const count = options.slotCount ?? 64;
       if (!Number.isInteger(count) || count < 1 || count > MAX_SLOTS) {
         throw new HashingError(
-          "INVALID_ARGUMENT",
+          "invalid-argument",
           `SlotPartitioner: slotCount must be an integer in [1, ${MAX_SLOTS}], got ${String(count)}`,
         );
       }
@@ -138,7 +139,7 @@ export class SlotPartitioner implements Partitioner {
       });
     } else {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `SlotPartitioner: slotting must be "redis-crc16" or "hash-range", got ${JSON.stringify(kind)}`,
       );
     }
@@ -146,7 +147,7 @@ export class SlotPartitioner implements Partitioner {
     const layout = options.layout ?? (slotting.type === "redis-crc16" ? "contiguous" : "interleaved");
     if (layout !== "contiguous" && layout !== "interleaved") {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `SlotPartitioner: layout must be "contiguous" or "interleaved", got ${JSON.stringify(layout)}`,
       );
     }
@@ -204,7 +205,7 @@ export class SlotPartitioner implements Partitioner {
   #checkSlot(slot: number, context: string): void {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.#owners.length) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `SlotPartitioner.${context}: slot must be an integer in [0, ${this.#owners.length}), got ${slot}`,
       );
     }
@@ -238,7 +239,7 @@ export class SlotPartitioner implements Partitioner {
 
   /**
    * A new slot map where `slot` is owned by `to` (a manual migration, as `CLUSTER SETSLOT ... NODE`).
-   * @throws {@link HashingError} `INVALID_ARGUMENT` on a bad slot, `UNKNOWN_MEMBER` when `to` is not a member
+   * @throws {@link HashingError} `invalid-argument` on a bad slot, `unknown-member` when `to` is not a member
    */
   withSlotOwner(slot: number, to: MemberId): SlotPartitioner {
     return this.withSlotRangeOwner(slot, slot + 1, to);
@@ -246,14 +247,14 @@ export class SlotPartitioner implements Partitioner {
 
   /**
    * A new slot map where the slots in [start, end) are owned by `to` (one step of a resharding plan).
-   * @throws {@link HashingError} `INVALID_ARGUMENT` unless 0 <= start < end <= slotCount, `UNKNOWN_MEMBER`
+   * @throws {@link HashingError} `invalid-argument` unless 0 <= start < end <= slotCount, `unknown-member`
    * when `to` is not a member
    */
   withSlotRangeOwner(start: number, end: number, to: MemberId): SlotPartitioner {
     this.#checkSlot(start, "withSlotRangeOwner");
     if (!Number.isInteger(end) || end <= start || end > this.#owners.length) {
       throw new HashingError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `SlotPartitioner.withSlotRangeOwner: end must be an integer in (${start}, ${this.#owners.length}], got ${end}`,
       );
     }
@@ -267,33 +268,30 @@ export class SlotPartitioner implements Partitioner {
    * A new slot map with one more member that owns no slot yet (as Redis's `CLUSTER MEET` before a
    * resharding); move slots to it with {@link SlotPartitioner.withSlotRangeOwner}, for instance following
    * `planRebalance(current, current.withMember(member))`.
-   * @throws {@link HashingError} `DUPLICATE_MEMBER`, `INVALID_MEMBER_ID`, `INVALID_WEIGHT`
+   * @throws {@link HashingError} `duplicate-member`, `invalid-member-id`, `invalid-weight`
    */
   withEmptyMember(member: MemberInput): SlotPartitioner {
-    const m = toMember(member, "SlotPartitioner.withEmptyMember");
-    requireAbsent(this.#members, m.id, "SlotPartitioner.withEmptyMember");
-    return new SlotPartitioner([...this.#members, m], this.slotting, this.layout, this.slotOwners());
+    return new SlotPartitioner(
+      membersWithAdded(this.#members, member, "SlotPartitioner.withEmptyMember"),
+      this.slotting,
+      this.layout,
+      this.slotOwners(),
+    );
   }
 
   /** {@inheritDoc Partitioner.withMember} */
   withMember(member: MemberInput): SlotPartitioner {
-    const m = toMember(member, "SlotPartitioner.withMember");
-    requireAbsent(this.#members, m.id, "SlotPartitioner.withMember");
-    return this.#rebalanced([...this.#members, m]);
+    return this.#rebalanced(membersWithAdded(this.#members, member, "SlotPartitioner.withMember"));
   }
 
   /** {@inheritDoc Partitioner.withoutMember} */
   withoutMember(id: MemberId): SlotPartitioner {
-    requireMember(this.#members, id, "SlotPartitioner.withoutMember");
-    requireNotLast(this.#members, "SlotPartitioner.withoutMember");
-    return this.#rebalanced(this.#members.filter((m) => m.id !== id));
+    return this.#rebalanced(membersWithRemoved(this.#members, id, "SlotPartitioner.withoutMember"));
   }
 
   /** {@inheritDoc Partitioner.withWeight} */
   withWeight(id: MemberId, weight: number): SlotPartitioner {
-    requireMember(this.#members, id, "SlotPartitioner.withWeight");
-    checkWeight(weight, false, `SlotPartitioner.withWeight: member "${id}"`);
-    return this.#rebalanced(this.#members.map((m) => (m.id === id ? Object.freeze({ id, weight }) : m)));
+    return this.#rebalanced(membersWithWeight(this.#members, id, weight, "SlotPartitioner.withWeight"));
   }
 
   /**
@@ -305,7 +303,7 @@ export class SlotPartitioner implements Partitioner {
   #rebalanced(next: readonly Member[]): SlotPartitioner {
     const members = sortedById(next);
     const total = this.#owners.length;
-    const quota = quotas(members, total);
+    const quota = weightQuotas(members, total);
     const owners: (MemberId | null)[] = this.slotOwners();
     const owned = new Map<MemberId, number[]>(members.map((m) => [m.id, []]));
     const free: number[] = [];
@@ -362,15 +360,11 @@ export class SlotPartitioner implements Partitioner {
    * Moves are `slots` units: runs of consecutive slots changing between the same two members.
    */
   planRebalanceTo(next: Partitioner): RebalancePlan {
-    if (
-      !(next instanceof SlotPartitioner) ||
-      JSON.stringify(next.slotting) !== JSON.stringify(this.slotting)
-    ) {
-      throw new HashingError(
-        "KIND_MISMATCH",
-        `SlotPartitioner.planRebalanceTo: the target must be a SlotPartitioner with slotting ${JSON.stringify(this.slotting)}`,
-      );
-    }
+    requirePlanTarget(
+      next instanceof SlotPartitioner && JSON.stringify(next.slotting) === JSON.stringify(this.slotting),
+      "SlotPartitioner.planRebalanceTo",
+      `SlotPartitioner with slotting ${JSON.stringify(this.slotting)}`,
+    );
     const b = next;
     const moves = diffSlotOwners(
       this.slotting,
@@ -382,31 +376,9 @@ export class SlotPartitioner implements Partitioner {
   }
 }
 
-/** Weight-proportional integer quotas summing to `total` (largest remainder; ties by id order). */
-function quotas(members: readonly Member[], total: number): Map<MemberId, number> {
-  let weight = 0;
-  for (const m of members) weight += m.weight;
-  const out = new Map<MemberId, number>();
-  const rest: { id: MemberId; frac: number; order: number }[] = [];
-  let given = 0;
-  members.forEach((m, order) => {
-    const exact = (m.weight / weight) * total;
-    const q = Math.floor(exact);
-    out.set(m.id, q);
-    given += q;
-    rest.push({ id: m.id, frac: exact - q, order });
-  });
-  rest.sort((x, y) => y.frac - x.frac || x.order - y.order);
-  for (let k = 0; given < total; k++, given++) {
-    const r = rest[k % rest.length]!;
-    out.set(r.id, out.get(r.id)! + 1);
-  }
-  return out;
-}
-
 /** Initial owners in consecutive blocks, members in id order. */
 function blocks(members: readonly Member[], total: number): MemberId[] {
-  const quota = quotas(members, total);
+  const quota = weightQuotas(members, total);
   const owners: MemberId[] = [];
   for (const m of members) for (let k = quota.get(m.id)!; k > 0; k--) owners.push(m.id);
   invariant(owners.length === total, "quotas sum to the slot count");
@@ -415,11 +387,10 @@ function blocks(members: readonly Member[], total: number): MemberId[] {
 
 /** Initial owners by smooth weighted round robin, then trimmed to exact quotas. */
 function interleave(members: readonly Member[], total: number): MemberId[] {
-  const quota = quotas(members, total);
+  const quota = weightQuotas(members, total);
   const current = new Float64Array(members.length);
   const left = members.map((m) => quota.get(m.id)!);
-  let weight = 0;
-  for (const m of members) weight += m.weight;
+  const weight = totalWeight(members);
   const owners: MemberId[] = [];
   for (let s = 0; s < total; s++) {
     let best = -1;

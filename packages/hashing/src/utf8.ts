@@ -19,7 +19,7 @@ export function encodeUtf8Scratch(s: string): number {
   const units = s.length;
   if (units > MAX_STRING_UNITS) {
     throw new HashingError(
-      "INVALID_KEY",
+      "invalid-key",
       `string too long to hash: ${units} UTF-16 units, at most ${MAX_STRING_UNITS} accepted`,
     );
   }

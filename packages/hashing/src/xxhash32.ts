@@ -66,7 +66,7 @@ export function xxhash32Bytes(b: Uint8Array, length: number, seed: number): numb
  * @param input - a string (hashed as UTF-8; lone surrogates as U+FFFD) or bytes
  * @param seed - an unsigned 32-bit seed, default 0
  * @returns the hash as an unsigned 32-bit integer
- * @throws {@link HashingError} `INVALID_ARGUMENT` when the seed is not an unsigned 32-bit integer
+ * @throws {@link HashingError} `invalid-argument` when the seed is not an unsigned 32-bit integer
  *
  * @example
  * ```ts
@@ -76,7 +76,7 @@ export function xxhash32Bytes(b: Uint8Array, length: number, seed: number): numb
  */
 export function xxhash32(input: string | Uint8Array, seed = 0): number {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new HashingError("INVALID_ARGUMENT", `seed must be an integer in [0, 2^32 - 1], got ${seed}`);
+    throw new HashingError("invalid-argument", `seed must be an integer in [0, 2^32 - 1], got ${seed}`);
   }
   if (typeof input === "string") {
     const n = encodeUtf8Scratch(input);
