@@ -82,7 +82,7 @@ export class DisableWinsFlag implements Crdt<DisableWinsFlag, boolean> {
   /** Join, in place. */
   merge(other: DisableWinsFlag): this {
     if (!(other instanceof DisableWinsFlag))
-      throw new CrdtError("TYPE_MISMATCH", "DisableWinsFlag.merge expects a DisableWinsFlag");
+      throw new CrdtError("type-mismatch", "DisableWinsFlag.merge expects a DisableWinsFlag");
     this.kernel.join(other.kernel);
     return this;
   }

@@ -80,7 +80,7 @@ export class EnableWinsFlag implements Crdt<EnableWinsFlag, boolean> {
   /** Join, in place. */
   merge(other: EnableWinsFlag): this {
     if (!(other instanceof EnableWinsFlag))
-      throw new CrdtError("TYPE_MISMATCH", "EnableWinsFlag.merge expects a EnableWinsFlag");
+      throw new CrdtError("type-mismatch", "EnableWinsFlag.merge expects a EnableWinsFlag");
     this.kernel.join(other.kernel);
     return this;
   }

@@ -1,18 +1,18 @@
 /**
  * Error codes thrown by this package.
  *
- * - `INVALID_ARGUMENT`: a mutator was called with a value it does not accept.
- * - `DECODE_ERROR`: bytes given to a `decode` function are not a valid encoding.
- * - `TYPE_MISMATCH`: two states of different kinds were merged.
- * - `LIMIT_EXCEEDED`: a bounded buffer (for example pending text operations) is full.
+ * - `invalid-argument`: a mutator was called with a value it does not accept.
+ * - `decode-error`: bytes given to a `decode` function are not a valid encoding.
+ * - `type-mismatch`: two states of different kinds were merged.
+ * - `limit-exceeded`: a bounded buffer (for example pending text operations) is full.
  *
  * @example
  * ```ts
  * import type { CrdtErrorCode } from "@distkit/crdt";
- * const retryable = (code: CrdtErrorCode): boolean => code === "LIMIT_EXCEEDED";
+ * const retryable = (code: CrdtErrorCode): boolean => code === "limit-exceeded";
  * ```
  */
-export type CrdtErrorCode = "INVALID_ARGUMENT" | "DECODE_ERROR" | "TYPE_MISMATCH" | "LIMIT_EXCEEDED";
+export type CrdtErrorCode = "invalid-argument" | "decode-error" | "type-mismatch" | "limit-exceeded";
 
 /**
  * Base error of @distkit/crdt. Misuse and bad input throw it (or a subclass) with a machine-readable `code`.
@@ -23,7 +23,7 @@ export type CrdtErrorCode = "INVALID_ARGUMENT" | "DECODE_ERROR" | "TYPE_MISMATCH
  * try {
  *   new PNCounter("a").increment(-1);
  * } catch (e) {
- *   if (e instanceof CrdtError) console.log(e.code); // "INVALID_ARGUMENT"
+ *   if (e instanceof CrdtError) console.log(e.code); // "invalid-argument"
  * }
  * ```
  */
@@ -42,7 +42,7 @@ export class CrdtError extends Error {
 }
 
 /**
- * Thrown by every `decode` function when the input is not a valid encoding (code `DECODE_ERROR`).
+ * Thrown by every `decode` function when the input is not a valid encoding (code `decode-error`).
  *
  * @example
  * ```ts
@@ -57,14 +57,14 @@ export class CrdtError extends Error {
 export class DecodeError extends CrdtError {
   /** @param message - what was wrong with the input */
   constructor(message: string) {
-    super("DECODE_ERROR", message);
+    super("decode-error", message);
     this.name = "DecodeError";
   }
 }
 
-/** Throws an INVALID_ARGUMENT error. @internal */
+/** Throws an invalid-argument error. @internal */
 export function invalidArgument(message: string): never {
-  throw new CrdtError("INVALID_ARGUMENT", message);
+  throw new CrdtError("invalid-argument", message);
 }
 
 /** Asserts an internal invariant; stays on in production. @internal */

@@ -69,7 +69,7 @@ export class GCounter implements Crdt<GCounter, number> {
       invalidArgument(`GCounter.increment: amount must be a non-negative safe integer, got ${amount}`);
     }
     const next = (this.counts.get(this.replicaId) ?? 0) + amount;
-    if (!Number.isSafeInteger(next)) throw new CrdtError("LIMIT_EXCEEDED", "GCounter: count exceeds 2^53-1");
+    if (!Number.isSafeInteger(next)) throw new CrdtError("limit-exceeded", "GCounter: count exceeds 2^53-1");
     this.counts.set(this.replicaId, next);
     const delta = new GCounter(this.replicaId);
     delta.counts.set(this.replicaId, next);
@@ -96,7 +96,7 @@ export class GCounter implements Crdt<GCounter, number> {
   /** Pointwise maximum, in place. */
   merge(other: GCounter): this {
     if (!(other instanceof GCounter))
-      throw new CrdtError("TYPE_MISMATCH", "GCounter.merge expects a GCounter");
+      throw new CrdtError("type-mismatch", "GCounter.merge expects a GCounter");
     for (const [r, n] of other.counts) if (n > (this.counts.get(r) ?? 0)) this.counts.set(r, n);
     return this;
   }

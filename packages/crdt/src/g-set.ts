@@ -93,7 +93,7 @@ export class GSet<E extends JsonValue = JsonValue> implements Crdt<GSet<E>, E[]>
 
   /** Union, in place. */
   merge(other: GSet<E>): this {
-    if (!(other instanceof GSet)) throw new CrdtError("TYPE_MISMATCH", "GSet.merge expects a GSet");
+    if (!(other instanceof GSet)) throw new CrdtError("type-mismatch", "GSet.merge expects a GSet");
     for (const [k, e] of other.elements) if (!this.elements.has(k)) this.elements.set(k, e);
     return this;
   }

@@ -96,7 +96,7 @@ export class LWWElementSet<E extends JsonValue = JsonValue> implements Crdt<LWWE
   /** Join, in place. */
   merge(other: LWWElementSet<E>): this {
     if (!(other instanceof LWWElementSet)) {
-      throw new CrdtError("TYPE_MISMATCH", "LWWElementSet.merge expects an LWWElementSet");
+      throw new CrdtError("type-mismatch", "LWWElementSet.merge expects an LWWElementSet");
     }
     this.table.join(other.table);
     return this;

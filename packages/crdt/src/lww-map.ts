@@ -58,7 +58,7 @@ export class LWWMap<V extends JsonValue = JsonValue> implements Crdt<LWWMap<V>, 
   }
 
   private write(key: string, value: V, present: boolean, ts: LwwTimestamp, what: string): LWWMap<V> {
-    if (typeof key !== "string") throw new CrdtError("INVALID_ARGUMENT", `${what}: keys must be strings`);
+    if (typeof key !== "string") throw new CrdtError("invalid-argument", `${what}: keys must be strings`);
     jsonKey(value, `${what} value`);
     const delta = new LWWMap<V>(this.replicaId);
     delta.table.offer(key, LwwTable.cell(value, present, checkTimestamp(ts, what)));
@@ -95,7 +95,7 @@ export class LWWMap<V extends JsonValue = JsonValue> implements Crdt<LWWMap<V>, 
 
   /** Join, in place. */
   merge(other: LWWMap<V>): this {
-    if (!(other instanceof LWWMap)) throw new CrdtError("TYPE_MISMATCH", "LWWMap.merge expects an LWWMap");
+    if (!(other instanceof LWWMap)) throw new CrdtError("type-mismatch", "LWWMap.merge expects an LWWMap");
     this.table.join(other.table);
     return this;
   }

@@ -108,7 +108,7 @@ export class LWWRegister<T extends JsonValue = JsonValue> implements Crdt<LWWReg
   /** Join: keeps the later write. */
   merge(other: LWWRegister<T>): this {
     if (!(other instanceof LWWRegister)) {
-      throw new CrdtError("TYPE_MISMATCH", "LWWRegister.merge expects an LWWRegister");
+      throw new CrdtError("type-mismatch", "LWWRegister.merge expects an LWWRegister");
     }
     const o = other.current;
     if (o !== undefined && (this.current === undefined || lwwWins(o, this.current))) this.current = o;

@@ -79,7 +79,7 @@ export class MVRegister<T extends JsonValue = JsonValue> implements Crdt<MVRegis
   /** Join, in place. */
   merge(other: MVRegister<T>): this {
     if (!(other instanceof MVRegister))
-      throw new CrdtError("TYPE_MISMATCH", "MVRegister.merge expects an MVRegister");
+      throw new CrdtError("type-mismatch", "MVRegister.merge expects an MVRegister");
     this.kernel.join(other.kernel);
     return this;
   }

@@ -136,7 +136,7 @@ export class ORMap<C extends Crdt<C, unknown>>
   /** Join, in place. */
   merge(other: ORMap<C>): this {
     if (!(other instanceof ORMap) || other.valueType.kind !== this.valueType.kind) {
-      throw new CrdtError("TYPE_MISMATCH", `ORMap.merge expects an ORMap of ${this.valueType.kind}`);
+      throw new CrdtError("type-mismatch", `ORMap.merge expects an ORMap of ${this.valueType.kind}`);
     }
     this.keys.join(other.keys);
     for (const [k, c] of other.children) {

@@ -108,7 +108,7 @@ export class ORSet<E extends JsonValue = JsonValue> implements Crdt<ORSet<E>, E[
 
   /** Join, in place. */
   merge(other: ORSet<E>): this {
-    if (!(other instanceof ORSet)) throw new CrdtError("TYPE_MISMATCH", "ORSet.merge expects an ORSet");
+    if (!(other instanceof ORSet)) throw new CrdtError("type-mismatch", "ORSet.merge expects an ORSet");
     this.kernel.join(other.kernel);
     return this;
   }

@@ -76,7 +76,7 @@ export class PNCounter implements Crdt<PNCounter, number> {
   /** Join, in place. */
   merge(other: PNCounter): this {
     if (!(other instanceof PNCounter))
-      throw new CrdtError("TYPE_MISMATCH", "PNCounter.merge expects a PNCounter");
+      throw new CrdtError("type-mismatch", "PNCounter.merge expects a PNCounter");
     this.p.merge(other.p);
     this.n.merge(other.n);
     return this;

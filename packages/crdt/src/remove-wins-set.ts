@@ -115,7 +115,7 @@ export class RemoveWinsSet<E extends JsonValue = JsonValue> implements Crdt<Remo
   /** Join, in place. */
   merge(other: RemoveWinsSet<E>): this {
     if (!(other instanceof RemoveWinsSet)) {
-      throw new CrdtError("TYPE_MISMATCH", "RemoveWinsSet.merge expects a RemoveWinsSet");
+      throw new CrdtError("type-mismatch", "RemoveWinsSet.merge expects a RemoveWinsSet");
     }
     this.kernel.join(other.kernel);
     return this;

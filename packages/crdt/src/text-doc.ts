@@ -97,7 +97,7 @@ export interface TextUpdate {
 export interface TextDocOptions {
   /**
    * Bound on buffered remote runs/ranges that wait for their causal predecessors (default 1,000,000);
-   * merging more throws `LIMIT_EXCEEDED`.
+   * merging more throws `limit-exceeded`.
    */
   readonly maxPending?: number;
 }
@@ -994,7 +994,7 @@ export class TextDoc implements Crdt<TextDoc, string> {
     this.pendingDeletes.length -= dropDeletes;
     this.pendingInserts.length -= over - dropDeletes;
     throw new CrdtError(
-      "LIMIT_EXCEEDED",
+      "limit-exceeded",
       `TextDoc: more than ${this.maxPending} remote runs/ranges wait for missing predecessors; ${over} were dropped and must be delivered again after the missing updates (or raise maxPending)`,
     );
   }
@@ -1102,7 +1102,7 @@ export class TextDoc implements Crdt<TextDoc, string> {
       return this;
     }
     if (typeof other !== "object" || other === null) {
-      throw new CrdtError("TYPE_MISMATCH", "TextDoc.merge expects a TextDoc or a TextUpdate");
+      throw new CrdtError("type-mismatch", "TextDoc.merge expects a TextDoc or a TextUpdate");
     }
     this.applyUpdate(other);
     return this;

@@ -94,7 +94,7 @@ export class TwoPhaseSet<E extends JsonValue = JsonValue> implements Crdt<TwoPha
   /** Join, in place. */
   merge(other: TwoPhaseSet<E>): this {
     if (!(other instanceof TwoPhaseSet))
-      throw new CrdtError("TYPE_MISMATCH", "TwoPhaseSet.merge expects a TwoPhaseSet");
+      throw new CrdtError("type-mismatch", "TwoPhaseSet.merge expects a TwoPhaseSet");
     for (const [k, e] of other.added) if (!this.added.has(k)) this.added.set(k, e);
     for (const [k, e] of other.removed) if (!this.removed.has(k)) this.removed.set(k, e);
     return this;

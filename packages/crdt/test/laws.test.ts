@@ -90,9 +90,9 @@ function lawSuite<C extends Crdt<C, unknown>>(spec: Spec<C>): void {
             expect(back.encode()).toEqual(bytes);
             // truncation is always rejected
             expect(() => spec.decode(bytes.subarray(0, bytes.length - 1), "x")).toThrowError(
-              expect.objectContaining({ code: "DECODE_ERROR" }),
+              expect.objectContaining({ code: "decode-error" }),
             );
-            // a flipped byte is either rejected with DECODE_ERROR or decodes to a well-formed state
+            // a flipped byte is either rejected with decode-error or decodes to a well-formed state
             const bad = bytes.slice();
             const i = pos % bad.length;
             bad[i] = (bad[i] as number) ^ flip;
@@ -101,7 +101,7 @@ function lawSuite<C extends Crdt<C, unknown>>(spec: Spec<C>): void {
               d.value();
               expect(d.equals(d.clone())).toBe(true);
             } catch (e) {
-              expect((e as { code?: string }).code).toBe("DECODE_ERROR");
+              expect((e as { code?: string }).code).toBe("decode-error");
             }
           }
         }),

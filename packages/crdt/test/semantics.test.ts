@@ -153,7 +153,7 @@ describe("concurrency semantics", () => {
     const b = new GCounter("b");
     b.increment(4);
     expect(a.clone().merge(b).merge(a).value()).toBe(7);
-    expect(() => a.increment(1.5)).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => a.increment(1.5)).toThrowError(expect.objectContaining({ code: "invalid-argument" }));
     const p = new PNCounter("a");
     p.decrement(5);
     expect(p.value()).toBe(-5);
@@ -165,7 +165,7 @@ describe("concurrency semantics", () => {
   it("merging different kinds and decoding another kind's bytes are rejected", () => {
     const c = new GCounter("a");
     expect(() => c.merge(new PNCounter("b") as unknown as GCounter)).toThrowError(
-      expect.objectContaining({ code: "TYPE_MISMATCH" }),
+      expect.objectContaining({ code: "type-mismatch" }),
     );
     expect(() => GCounter.decode(new PNCounter("a").encode(), "x")).toThrowError(DecodeError);
     expect(() => ORMap.decode(new ORMap("a", ORSet.type()).encode(), "x", PNCounter.type())).toThrowError(

@@ -41,12 +41,12 @@ describe("TextDoc local editing", () => {
     );
   });
 
-  it("rejects out-of-range edits with INVALID_ARGUMENT", () => {
+  it("rejects out-of-range edits with invalid-argument", () => {
     const doc = new TextDoc("a");
     doc.insert(0, "abc");
-    expect(() => doc.insert(4, "x")).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-    expect(() => doc.insert(-1, "x")).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-    expect(() => doc.delete(2, 2)).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => doc.insert(4, "x")).toThrowError(expect.objectContaining({ code: "invalid-argument" }));
+    expect(() => doc.insert(-1, "x")).toThrowError(expect.objectContaining({ code: "invalid-argument" }));
+    expect(() => doc.delete(2, 2)).toThrowError(expect.objectContaining({ code: "invalid-argument" }));
     expect(doc.toString()).toBe("abc");
   });
 });
@@ -171,23 +171,23 @@ describe("TextDoc concurrent editing", () => {
     b.merge(u2);
     expect(b.toString()).toBe("");
     expect(b.pendingCount).toBe(1);
-    expect(() => b.merge(a.insert(4, "e"))).toThrowError(expect.objectContaining({ code: "LIMIT_EXCEEDED" }));
+    expect(() => b.merge(a.insert(4, "e"))).toThrowError(expect.objectContaining({ code: "limit-exceeded" }));
     b.merge(u1);
     expect(b.toString()).toBe("abcd");
     expect(b.pendingCount).toBe(0);
   });
 
-  it("rejects corrupted encodings with DECODE_ERROR", () => {
+  it("rejects corrupted encodings with decode-error", () => {
     const doc = new TextDoc("a");
     doc.insert(0, "hello world");
     doc.delete(2, 3);
     doc.insert(4, "XY");
     const bytes = doc.encode();
     expect(() => TextDoc.decode(bytes.subarray(0, bytes.length - 2), "b")).toThrowError(
-      expect.objectContaining({ code: "DECODE_ERROR" }),
+      expect.objectContaining({ code: "decode-error" }),
     );
     expect(() => TextDoc.decode(new Uint8Array([1, 2, 3, 4, 5]), "b")).toThrowError(
-      expect.objectContaining({ code: "DECODE_ERROR" }),
+      expect.objectContaining({ code: "decode-error" }),
     );
     fc.assert(
       fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (pos, flip) => {
@@ -200,7 +200,7 @@ describe("TextDoc concurrent editing", () => {
           d.insert(0, "z");
           expect(d.toString().startsWith("z")).toBe(true);
         } catch (e) {
-          expect((e as { code?: string }).code).toBe("DECODE_ERROR");
+          expect((e as { code?: string }).code).toBe("decode-error");
         }
       }),
       { numRuns: 300 },
@@ -209,7 +209,7 @@ describe("TextDoc concurrent editing", () => {
 });
 
 describe("TextUpdate wire format", () => {
-  it("round-trips updates and rejects malformed ones with DECODE_ERROR", () => {
+  it("round-trips updates and rejects malformed ones with decode-error", () => {
     const a = new TextDoc("a");
     const u1 = a.insert(0, "hello");
     const u2 = a.delete(1, 2);
@@ -225,7 +225,7 @@ describe("TextUpdate wire format", () => {
       '{"t":"text-update","v":1,"i":[["a",0,1,"x",{"replicaId":"","seq":0},null]],"d":[]}',
     ]) {
       expect(() => TextDoc.decodeUpdate(enc.encode(bad))).toThrowError(
-        expect.objectContaining({ code: "DECODE_ERROR" }),
+        expect.objectContaining({ code: "decode-error" }),
       );
     }
   });

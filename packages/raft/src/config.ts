@@ -79,14 +79,14 @@ export interface ResolvedRaftConfig {
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new RaftError("INVALID_CONFIG", `${name} must be a positive integer, got ${String(value)}`);
+    throw new RaftError("invalid-config", `${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
 }
 
 function bool(name: string, value: boolean): boolean {
   if (typeof value !== "boolean") {
-    throw new RaftError("INVALID_CONFIG", `${name} must be a boolean, got ${typeof value}`);
+    throw new RaftError("invalid-config", `${name} must be a boolean, got ${typeof value}`);
   }
   return value;
 }
@@ -94,7 +94,7 @@ function bool(name: string, value: boolean): boolean {
 /**
  * Validates a {@link RaftConfig} and fills in defaults.
  *
- * @throws {@link RaftError} with code `INVALID_CONFIG` when a field is out of range, a timeout is
+ * @throws {@link RaftError} with code `invalid-config` when a field is out of range, a timeout is
  * not a multiple of `tickMs`, or the heartbeat interval is not below the election timeout.
  *
  * @example
@@ -105,31 +105,31 @@ function bool(name: string, value: boolean): boolean {
  */
 export function resolveRaftConfig(config: RaftConfig = {}): ResolvedRaftConfig {
   if (typeof config !== "object" || config === null) {
-    throw new RaftError("INVALID_CONFIG", "raft config must be an object");
+    throw new RaftError("invalid-config", "raft config must be an object");
   }
   const tickMs = positiveInteger("tickMs", config.tickMs ?? 10);
   const electionTimeoutMs = positiveInteger("electionTimeoutMs", config.electionTimeoutMs ?? 150);
   const heartbeatIntervalMs = positiveInteger("heartbeatIntervalMs", config.heartbeatIntervalMs ?? 50);
   if (electionTimeoutMs % tickMs !== 0 || heartbeatIntervalMs % tickMs !== 0) {
     throw new RaftError(
-      "INVALID_CONFIG",
+      "invalid-config",
       `electionTimeoutMs (${electionTimeoutMs}) and heartbeatIntervalMs (${heartbeatIntervalMs}) must be multiples of tickMs (${tickMs})`,
     );
   }
   if (heartbeatIntervalMs >= electionTimeoutMs) {
     throw new RaftError(
-      "INVALID_CONFIG",
+      "invalid-config",
       `heartbeatIntervalMs (${heartbeatIntervalMs}) must be below electionTimeoutMs (${electionTimeoutMs})`,
     );
   }
   const electionTicks = electionTimeoutMs / tickMs;
   if (electionTicks < 2) {
-    throw new RaftError("INVALID_CONFIG", `electionTimeoutMs must be at least 2 ticks (${2 * tickMs} ms)`);
+    throw new RaftError("invalid-config", `electionTimeoutMs must be at least 2 ticks (${2 * tickMs} ms)`);
   }
   const maxClockDriftRatio = config.maxClockDriftRatio ?? 0.01;
   if (!(typeof maxClockDriftRatio === "number" && maxClockDriftRatio >= 0 && maxClockDriftRatio < 0.5)) {
     throw new RaftError(
-      "INVALID_CONFIG",
+      "invalid-config",
       `maxClockDriftRatio must be a number in [0, 0.5), got ${String(maxClockDriftRatio)}`,
     );
   }

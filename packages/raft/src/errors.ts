@@ -9,15 +9,15 @@
  *
  * @example
  * ```ts
- * const code: RaftErrorCode = "INVALID_CONFIG";
+ * const code: RaftErrorCode = "invalid-config";
  * ```
  */
 export type RaftErrorCode =
-  | "INVALID_CONFIG"
-  | "INVALID_ARGUMENT"
-  | "INVALID_MESSAGE"
-  | "CORRUPT_STORAGE"
-  | "INVARIANT_VIOLATION";
+  | "invalid-config"
+  | "invalid-argument"
+  | "invalid-message"
+  | "corrupt-storage"
+  | "invariant-violation";
 
 /**
  * Thrown when a Raft configuration or call is invalid, when storage is corrupt, or when an internal
@@ -29,7 +29,7 @@ export type RaftErrorCode =
  * try {
  *   resolveRaftConfig({ electionTimeoutMs: 10, heartbeatIntervalMs: 50 });
  * } catch (e) {
- *   if (e instanceof RaftError) console.log(e.code); // "INVALID_CONFIG"
+ *   if (e instanceof RaftError) console.log(e.code); // "invalid-config"
  * }
  * ```
  */
@@ -45,7 +45,7 @@ export class RaftError extends Error {
   }
 }
 
-/** Throws an INVARIANT_VIOLATION {@link RaftError} when `condition` is false. Assertions stay on. */
+/** Throws an invariant-violation {@link RaftError} when `condition` is false. Assertions stay on. */
 export function invariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new RaftError("INVARIANT_VIOLATION", `raft invariant violated: ${message}`);
+  if (!condition) throw new RaftError("invariant-violation", `raft invariant violated: ${message}`);
 }

@@ -93,7 +93,7 @@ export class KvClient implements SimNode<RaftNodeMessage> {
   constructor(ctx: NodeContext<RaftNodeMessage>, options: KvClientOptions) {
     this.ctx = ctx;
     if (!Array.isArray(options.servers) || options.servers.length === 0) {
-      throw new RaftError("INVALID_CONFIG", "KvClient needs a non-empty `servers` list");
+      throw new RaftError("invalid-config", "KvClient needs a non-empty `servers` list");
     }
     this.servers = [...options.servers];
     this.requestTimeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs ?? 300);
@@ -116,12 +116,12 @@ export class KvClient implements SimNode<RaftNodeMessage> {
   /**
    * Queues an operation; `onDone` is called once with its result.
    *
-   * @throws {@link RaftError} `INVALID_ARGUMENT` for a malformed operation or a full queue.
+   * @throws {@link RaftError} `invalid-argument` for a malformed operation or a full queue.
    */
   submit(op: KvOperation, onDone: (result: KvClientResult) => void): void {
     validateKvOperation(op);
     if (this.queue.length >= this.maxQueued) {
-      throw new RaftError("INVALID_ARGUMENT", `KvClient queue is full (${this.maxQueued} operations)`);
+      throw new RaftError("invalid-argument", `KvClient queue is full (${this.maxQueued} operations)`);
     }
     this.queue.push({ op, onDone });
     if (this.current === undefined) this.startNext();
@@ -227,7 +227,7 @@ export class KvClient implements SimNode<RaftNodeMessage> {
 
 function positive(name: string, v: number): number {
   if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
-    throw new RaftError("INVALID_CONFIG", `${name} must be a positive number of ms, got ${String(v)}`);
+    throw new RaftError("invalid-config", `${name} must be a positive number of ms, got ${String(v)}`);
   }
   return v;
 }

@@ -96,7 +96,7 @@ function isString(v: unknown): v is string {
 /**
  * Validates an untrusted operation (from the network).
  *
- * @throws {@link RaftError} `INVALID_ARGUMENT` describing what is accepted.
+ * @throws {@link RaftError} `invalid-argument` describing what is accepted.
  * @example
  * ```ts
  * const op = validateKvOperation({ kind: "put", key: "x", value: "1" });
@@ -106,7 +106,7 @@ export function validateKvOperation(op: unknown): KvOperation {
   const o = op as Record<string, unknown> | null;
   const bad = (why: string): never => {
     throw new RaftError(
-      "INVALID_ARGUMENT",
+      "invalid-argument",
       `invalid kv operation (${why}); accepted: {kind:"get",key}, {kind:"put"|"append",key,value}, {kind:"cas",key,expected,value}, {kind:"delete",key} with string keys and values`,
     );
   };
@@ -152,7 +152,7 @@ export class KvStateMachine {
   /** Creates an empty state machine keeping at most `maxSessions` client sessions (LRU). */
   constructor(maxSessions = 10_000) {
     if (!Number.isSafeInteger(maxSessions) || maxSessions <= 0) {
-      throw new RaftError("INVALID_CONFIG", `maxSessions must be a positive integer, got ${maxSessions}`);
+      throw new RaftError("invalid-config", `maxSessions must be a positive integer, got ${maxSessions}`);
     }
     this.maxSessions = maxSessions;
   }
@@ -162,21 +162,21 @@ export class KvStateMachine {
     const d = data as KvSnapshotData | null;
     if (typeof d !== "object" || d === null || !Array.isArray(d.entries) || !Array.isArray(d.sessions)) {
       throw new RaftError(
-        "CORRUPT_STORAGE",
+        "corrupt-storage",
         "kv snapshot must be {entries: [key, value][], sessions: [...]}",
       );
     }
     const kv = new KvStateMachine(maxSessions);
     for (const e of d.entries) {
       if (!Array.isArray(e) || !isString(e[0]) || !isString(e[1])) {
-        throw new RaftError("CORRUPT_STORAGE", "kv snapshot entries must be [string, string] pairs");
+        throw new RaftError("corrupt-storage", "kv snapshot entries must be [string, string] pairs");
       }
       kv.data.set(e[0], e[1]);
     }
     for (const s of d.sessions) {
       if (!Array.isArray(s) || !isString(s[0]) || typeof s[1] !== "number" || typeof s[2] !== "object") {
         throw new RaftError(
-          "CORRUPT_STORAGE",
+          "corrupt-storage",
           "kv snapshot sessions must be [clientId, seq, outcome] triples",
         );
       }

@@ -107,11 +107,11 @@ export function enterJoint(current: Membership, change: MembershipChange): Membe
   const voters = validateIds("voters", change.voters);
   const learners = validateIds("learners", change.learners ?? []);
   if (voters.length === 0) {
-    throw new RaftError("INVALID_ARGUMENT", "a membership change needs at least one voter");
+    throw new RaftError("invalid-argument", "a membership change needs at least one voter");
   }
   for (const l of learners) {
     if (voters.includes(l)) {
-      throw new RaftError("INVALID_ARGUMENT", `node ${l} cannot be both a voter and a learner`);
+      throw new RaftError("invalid-argument", `node ${l} cannot be both a voter and a learner`);
     }
   }
   const learnersNow: NodeId[] = [];
@@ -130,14 +130,14 @@ export function leaveJoint(m: Membership): Membership {
 }
 
 function validateIds(name: string, ids: readonly NodeId[]): NodeId[] {
-  if (!Array.isArray(ids)) throw new RaftError("INVALID_ARGUMENT", `${name} must be an array of node ids`);
+  if (!Array.isArray(ids)) throw new RaftError("invalid-argument", `${name} must be an array of node ids`);
   for (const id of ids) {
     if (typeof id !== "string" || id.length === 0) {
-      throw new RaftError("INVALID_ARGUMENT", `${name} must contain non-empty string node ids`);
+      throw new RaftError("invalid-argument", `${name} must contain non-empty string node ids`);
     }
   }
   const unique = [...new Set(ids)];
-  if (unique.length !== ids.length) throw new RaftError("INVALID_ARGUMENT", `${name} contains duplicates`);
+  if (unique.length !== ids.length) throw new RaftError("invalid-argument", `${name} contains duplicates`);
   return unique.sort();
 }
 

@@ -380,7 +380,7 @@ export class RaftCore {
   /** Builds a core from its init (recovering state when given). */
   constructor(init: RaftCoreInit) {
     if (typeof init.id !== "string" || init.id.length === 0) {
-      throw new RaftError("INVALID_ARGUMENT", "RaftCore id must be a non-empty string");
+      throw new RaftError("invalid-argument", "RaftCore id must be a non-empty string");
     }
     this.id = init.id;
     this.config = resolveRaftConfig(init.config ?? {});
@@ -410,7 +410,7 @@ export class RaftCore {
       const voters = [...new Set(init.bootstrapVoters)].sort();
       if (voters.length !== init.bootstrapVoters.length || voters.length === 0) {
         throw new RaftError(
-          "INVALID_CONFIG",
+          "invalid-config",
           "bootstrapVoters must be a non-empty list of distinct node ids",
         );
       }
@@ -542,7 +542,7 @@ export class RaftCore {
   /** Feeds a message from `from`. Messages from an older term are answered or dropped. */
   step(from: NodeId, m: RaftMessage): void {
     if (typeof m !== "object" || m === null || typeof m.term !== "number" || typeof m.type !== "string") {
-      throw new RaftError("INVALID_MESSAGE", "raft message must be an object with a type and a numeric term");
+      throw new RaftError("invalid-message", "raft message must be an object with a type and a numeric term");
     }
     if (m.term > this.term) {
       if (m.type === "raft.vote" && !m.transfer && this.inLease()) return;
@@ -605,7 +605,7 @@ export class RaftCore {
         if (this.role === "leader") this.handleHeartbeatResponse(from, m.round);
         return;
       default:
-        throw new RaftError("INVALID_MESSAGE", `unknown raft message type ${(m as { type: string }).type}`);
+        throw new RaftError("invalid-message", `unknown raft message type ${(m as { type: string }).type}`);
     }
   }
 
@@ -636,7 +636,7 @@ export class RaftCore {
    * automatically once applied). Refused until the leader has committed an entry of its own term
    * and while another change is pending.
    *
-   * @throws {@link RaftError} `INVALID_ARGUMENT` for an empty voter set or overlapping roles.
+   * @throws {@link RaftError} `invalid-argument` for an empty voter set or overlapping roles.
    */
   proposeMembership(change: MembershipChange): ProposeResult {
     if (this.role !== "leader") return { kind: "notLeader", leaderHint: this.lead };
@@ -700,13 +700,13 @@ export class RaftCore {
   createSnapshot(index: number, data: unknown, retainEntries: number): Snapshot {
     if (index !== this.log.applied) {
       throw new RaftError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `snapshots are taken at the applied index ${this.log.applied}, got ${index}`,
       );
     }
     if (!Number.isSafeInteger(retainEntries) || retainEntries < 0) {
       throw new RaftError(
-        "INVALID_ARGUMENT",
+        "invalid-argument",
         `retainEntries must be a non-negative integer, got ${retainEntries}`,
       );
     }

@@ -122,19 +122,19 @@ export class RaftNode implements SimNode<RaftNodeMessage> {
   constructor(ctx: NodeContext<RaftNodeMessage>, options: RaftNodeOptions) {
     this.ctx = ctx;
     if (typeof options !== "object" || options === null) {
-      throw new RaftError("INVALID_CONFIG", "RaftNode options must be an object");
+      throw new RaftError("invalid-config", "RaftNode options must be an object");
     }
     const join = options.join ?? false;
     if (!join && (options.voters === undefined || options.voters.length === 0)) {
       throw new RaftError(
-        "INVALID_CONFIG",
+        "invalid-config",
         "RaftNode needs `voters` (the initial cluster) unless `join` is true",
       );
     }
     this.readMode = options.readMode ?? "readIndex";
     if (!["readIndex", "lease", "unsafeStale"].includes(this.readMode)) {
       throw new RaftError(
-        "INVALID_CONFIG",
+        "invalid-config",
         `readMode must be "readIndex", "lease" or "unsafeStale", got ${String(this.readMode)}`,
       );
     }
@@ -153,7 +153,7 @@ export class RaftNode implements SimNode<RaftNodeMessage> {
       recovered,
     });
     if (this.readMode === "lease" && !this.core.config.checkQuorum) {
-      throw new RaftError("INVALID_CONFIG", 'readMode "lease" requires raft.checkQuorum = true');
+      throw new RaftError("invalid-config", 'readMode "lease" requires raft.checkQuorum = true');
     }
     this.kvState =
       recovered.snapshot === null
@@ -178,7 +178,7 @@ export class RaftNode implements SimNode<RaftNodeMessage> {
         seg.length === 0 ||
         seg[0]!.index !== first
       ) {
-        throw new RaftError("CORRUPT_STORAGE", `log segment ${key} is malformed`);
+        throw new RaftError("corrupt-storage", `log segment ${key} is malformed`);
       }
       found.push({ first, entries: seg });
     }
@@ -190,13 +190,13 @@ export class RaftNode implements SimNode<RaftNodeMessage> {
       for (const e of seg.entries) {
         if (e.index <= logOffset.index) continue;
         if (e.index !== logOffset.index + entries.length + 1) {
-          throw new RaftError("CORRUPT_STORAGE", `log segments are not contiguous at index ${e.index}`);
+          throw new RaftError("corrupt-storage", `log segments are not contiguous at index ${e.index}`);
         }
         entries.push(e);
       }
     }
     if (hardState.commit > logOffset.index + entries.length && hardState.commit > (snapshot?.index ?? 0)) {
-      throw new RaftError("CORRUPT_STORAGE", `commit index ${hardState.commit} is beyond the stored log`);
+      throw new RaftError("corrupt-storage", `commit index ${hardState.commit} is beyond the stored log`);
     }
     return { hardState, snapshot, logOffset, entries };
   }
@@ -476,14 +476,14 @@ function commandSize(c: KvCommand): number {
 
 function positive(name: string, v: number): number {
   if (!Number.isSafeInteger(v) || v <= 0) {
-    throw new RaftError("INVALID_CONFIG", `${name} must be a positive integer, got ${String(v)}`);
+    throw new RaftError("invalid-config", `${name} must be a positive integer, got ${String(v)}`);
   }
   return v;
 }
 
 function nonNegative(name: string, v: number): number {
   if (!Number.isSafeInteger(v) || v < 0) {
-    throw new RaftError("INVALID_CONFIG", `${name} must be a non-negative integer, got ${String(v)}`);
+    throw new RaftError("invalid-config", `${name} must be a non-negative integer, got ${String(v)}`);
   }
   return v;
 }

@@ -303,7 +303,7 @@ describe("RaftCore", () => {
     try {
       mk({ maxInflightMsgs: -1 })();
     } catch (e) {
-      expect((e as RaftError).code).toBe("INVALID_CONFIG");
+      expect((e as RaftError).code).toBe("invalid-config");
     }
     expect(() => new RaftCore({ id: "", random: new SeededRandom(1), now: () => 0 })).toThrow(RaftError);
   });

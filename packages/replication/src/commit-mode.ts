@@ -31,7 +31,7 @@ export type CommitMode =
 
 /**
  * Checks that `mode` can be satisfied by a leader whose followers are `followers`; throws
- * {@link ReplicationError} (`INVALID_COMMIT_MODE`) otherwise.
+ * {@link ReplicationError} (`invalid-commit-mode`) otherwise.
  *
  * @example
  * ```ts
@@ -50,27 +50,27 @@ export function validateCommitMode(mode: CommitMode, followers: readonly NodeId[
       const list = mode.kind === "first" ? mode.priority : (mode.among ?? followers);
       if (!Number.isInteger(mode.k) || mode.k < 1) {
         throw new ReplicationError(
-          "INVALID_COMMIT_MODE",
+          "invalid-commit-mode",
           `${mode.kind} k must be an integer >= 1, got ${mode.k}`,
         );
       }
       if (new Set(list).size !== list.length) {
         throw new ReplicationError(
-          "INVALID_COMMIT_MODE",
+          "invalid-commit-mode",
           `${mode.kind} list has duplicate node ids: [${list.join(", ")}]; each standby may appear once`,
         );
       }
       for (const id of list) {
         if (!followers.includes(id)) {
           throw new ReplicationError(
-            "INVALID_COMMIT_MODE",
+            "invalid-commit-mode",
             `${mode.kind} list names "${id}", which is not a follower; followers are [${followers.join(", ")}]`,
           );
         }
       }
       if (mode.k > list.length) {
         throw new ReplicationError(
-          "INVALID_COMMIT_MODE",
+          "invalid-commit-mode",
           `${mode.kind} k=${mode.k} is larger than the ${list.length} follower(s) it may count ([${list.join(", ")}]); accepted: 1..${list.length}`,
         );
       }
@@ -78,7 +78,7 @@ export function validateCommitMode(mode: CommitMode, followers: readonly NodeId[
     }
     default:
       throw new ReplicationError(
-        "INVALID_COMMIT_MODE",
+        "invalid-commit-mode",
         `unknown commit mode kind ${JSON.stringify(kind)}; accepted: "async", "sync", "first", "any"`,
       );
   }

@@ -51,8 +51,8 @@ export type ConflictPolicy =
   | { readonly kind: "crdt"; readonly crdt: CrdtValueType<Crdt<unknown, unknown>> };
 
 /**
- * Checks a conflict policy; throws {@link ReplicationError} (`UNKNOWN_CONFLICT_POLICY` or
- * `INVALID_CONFIG`) when it is malformed.
+ * Checks a conflict policy; throws {@link ReplicationError} (`unknown-conflict-policy` or
+ * `invalid-config`) when it is malformed.
  *
  * @example
  * ```ts
@@ -68,7 +68,7 @@ export function validateConflictPolicy(policy: ConflictPolicy): void {
       return;
     case "merge":
       if (typeof p.merge !== "function") {
-        throw new ReplicationError("INVALID_CONFIG", "a merge policy needs merge: (siblings) => value");
+        throw new ReplicationError("invalid-config", "a merge policy needs merge: (siblings) => value");
       }
       return;
     case "crdt":
@@ -79,14 +79,14 @@ export function validateConflictPolicy(policy: ConflictPolicy): void {
         typeof p.crdt.type !== "object"
       ) {
         throw new ReplicationError(
-          "INVALID_CONFIG",
+          "invalid-config",
           "a crdt policy needs crdt: { type: CrdtType, apply: (state, op) => delta }",
         );
       }
       return;
     default:
       throw new ReplicationError(
-        "UNKNOWN_CONFLICT_POLICY",
+        "unknown-conflict-policy",
         `unknown conflict policy ${JSON.stringify(p.kind)}; accepted: "lww", "siblings", "merge", "crdt"`,
       );
   }

@@ -6,28 +6,28 @@
 /**
  * What was wrong, as a stable machine-readable code.
  *
- * - `INVALID_COMMIT_MODE`: a commit mode that cannot be satisfied or is malformed (k larger than the
+ * - `invalid-commit-mode`: a commit mode that cannot be satisfied or is malformed (k larger than the
  *   followers it may count, k below 1, unknown follower in a priority list, duplicate ids).
- * - `INVALID_CONFIG`: a malformed configuration value (negative timeout, empty replica set, ...).
- * - `UNKNOWN_TOPOLOGY`: a multi-leader topology kind other than `all-to-all`, `circular` or `star`.
- * - `CONFLICTING_OPTIONS`: options that cannot be used together.
- * - `UNKNOWN_CONFLICT_POLICY`: a conflict policy kind that does not exist.
- * - `BAD_REQUEST`: an operation that is invalid for the target (for example a CRDT op on a store
+ * - `invalid-config`: a malformed configuration value (negative timeout, empty replica set, ...).
+ * - `unknown-topology`: a multi-leader topology kind other than `all-to-all`, `circular` or `star`.
+ * - `conflicting-options`: options that cannot be used together.
+ * - `unknown-conflict-policy`: a conflict policy kind that does not exist.
+ * - `bad-request`: an operation that is invalid for the target (for example a CRDT op on a store
  *   using last-write-wins).
  *
  * @example
  * ```ts
  * import type { ReplicationErrorCode } from "@distkit/replication";
- * const code: ReplicationErrorCode = "UNKNOWN_TOPOLOGY";
+ * const code: ReplicationErrorCode = "unknown-topology";
  * ```
  */
 export type ReplicationErrorCode =
-  | "INVALID_COMMIT_MODE"
-  | "INVALID_CONFIG"
-  | "UNKNOWN_TOPOLOGY"
-  | "CONFLICTING_OPTIONS"
-  | "UNKNOWN_CONFLICT_POLICY"
-  | "BAD_REQUEST";
+  | "invalid-commit-mode"
+  | "invalid-config"
+  | "unknown-topology"
+  | "conflicting-options"
+  | "unknown-conflict-policy"
+  | "bad-request";
 
 /**
  * Thrown on bad configuration or misuse. Expected outcomes (timeouts, not-leader, lost writes) are
@@ -39,7 +39,7 @@ export type ReplicationErrorCode =
  * try {
  *   validateCommitMode({ kind: "any", k: 3 }, ["f1", "f2"]);
  * } catch (error) {
- *   if (error instanceof ReplicationError) console.log(error.code); // "INVALID_COMMIT_MODE"
+ *   if (error instanceof ReplicationError) console.log(error.code); // "invalid-commit-mode"
  * }
  * ```
  */

@@ -72,7 +72,7 @@ export function leaseServerStore(
 ): LeaseStoreFactory {
   const timeoutMs = options.requestTimeoutMs ?? 500;
   if (!(timeoutMs > 0)) {
-    throw new ReplicationError("INVALID_CONFIG", `requestTimeoutMs must be > 0, got ${timeoutMs}`);
+    throw new ReplicationError("invalid-config", `requestTimeoutMs must be > 0, got ${timeoutMs}`);
   }
   return (ctx: NodeContext<Message>): LeaseStore => {
     const pending = new Map<

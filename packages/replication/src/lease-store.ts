@@ -100,7 +100,7 @@ export class LeaseTable {
   constructor(initialEpoch = 0) {
     if (!Number.isInteger(initialEpoch) || initialEpoch < 0) {
       throw new ReplicationError(
-        "INVALID_CONFIG",
+        "invalid-config",
         `initialEpoch must be an integer >= 0, got ${initialEpoch}`,
       );
     }
@@ -110,7 +110,7 @@ export class LeaseTable {
   /** Applies one command and says whether the lease was granted. */
   apply(command: LeaseCommand): LeaseOutcome {
     if (!(command.ttlMs > 0)) {
-      throw new ReplicationError("INVALID_CONFIG", `lease ttlMs must be > 0, got ${command.ttlMs}`);
+      throw new ReplicationError("invalid-config", `lease ttlMs must be > 0, got ${command.ttlMs}`);
     }
     if (this.holderId === command.holder && command.nowMs < this.expiresAtMs) {
       this.expiresAtMs = command.nowMs + command.ttlMs;

@@ -42,7 +42,7 @@ export class MultiLeaderClient implements SimNode<Message> {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
     if (!(this.requestTimeoutMs > 0)) {
       throw new ReplicationError(
-        "INVALID_CONFIG",
+        "invalid-config",
         `requestTimeoutMs must be > 0, got ${this.requestTimeoutMs}`,
       );
     }

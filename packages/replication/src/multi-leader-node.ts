@@ -123,9 +123,9 @@ interface OutLink {
 export function validateMultiLeaderConfig(config: MultiLeaderConfig): void {
   const { leaders } = config;
   if (leaders.length === 0)
-    throw new ReplicationError("INVALID_CONFIG", "leaders must name at least one node");
+    throw new ReplicationError("invalid-config", "leaders must name at least one node");
   if (new Set(leaders).size !== leaders.length) {
-    throw new ReplicationError("INVALID_CONFIG", `leaders has duplicates: [${leaders.join(", ")}]`);
+    throw new ReplicationError("invalid-config", `leaders has duplicates: [${leaders.join(", ")}]`);
   }
   validateTopology(config.topology, leaders);
   validateConflictPolicy(config.conflict);
@@ -133,14 +133,14 @@ export function validateMultiLeaderConfig(config: MultiLeaderConfig): void {
   for (const [leader, followers] of Object.entries(config.followers ?? {})) {
     if (!leaders.includes(leader)) {
       throw new ReplicationError(
-        "INVALID_CONFIG",
+        "invalid-config",
         `followers are listed under "${leader}", which is not a leader`,
       );
     }
     for (const f of followers) {
       if (leaders.includes(f) || seen.has(f)) {
         throw new ReplicationError(
-          "INVALID_CONFIG",
+          "invalid-config",
           `follower "${f}" is a leader or follows two leaders; a follower follows exactly one leader`,
         );
       }
@@ -153,7 +153,7 @@ export function validateMultiLeaderConfig(config: MultiLeaderConfig): void {
     ["maxPendingChanges", config.maxPendingChanges],
   ] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
-      throw new ReplicationError("INVALID_CONFIG", `${name} must be a finite number > 0, got ${v}`);
+      throw new ReplicationError("invalid-config", `${name} must be a finite number > 0, got ${v}`);
     }
   }
 }
@@ -225,7 +225,7 @@ export class MultiLeaderNode implements SimNode<Message> {
       const isFollower = Object.values(config.followers ?? {}).some((fs) => fs.includes(ctx.id));
       if (!isFollower) {
         throw new ReplicationError(
-          "INVALID_CONFIG",
+          "invalid-config",
           `node "${ctx.id}" is neither a leader nor a follower of this store`,
         );
       }
@@ -277,7 +277,7 @@ export class MultiLeaderNode implements SimNode<Message> {
     const policy = this.config.conflict;
     if ((op === "crdt") !== (policy.kind === "crdt")) {
       throw new ReplicationError(
-        "BAD_REQUEST",
+        "bad-request",
         op === "crdt"
           ? `a crdt write needs the crdt conflict policy; this store uses ${policy.kind}`
           : `the crdt policy accepts only crdt writes, got ${op}`,

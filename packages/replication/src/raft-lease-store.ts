@@ -66,12 +66,12 @@ export function raftLeaseStore(
   options: RaftLeaseStoreOptions = {},
 ): LeaseStoreFactory {
   if (servers.length === 0)
-    throw new ReplicationError("INVALID_CONFIG", "raftLeaseStore needs at least one server");
+    throw new ReplicationError("invalid-config", "raftLeaseStore needs at least one server");
   const key = options.key ?? "replication/leader";
   const requestTimeoutMs = options.requestTimeoutMs ?? 200;
   const operationTimeoutMs = options.operationTimeoutMs ?? 1000;
   if (!(requestTimeoutMs > 0) || !(operationTimeoutMs > 0)) {
-    throw new ReplicationError("INVALID_CONFIG", "raftLeaseStore timeouts must be > 0");
+    throw new ReplicationError("invalid-config", "raftLeaseStore timeouts must be > 0");
   }
   return (ctx: NodeContext<Message>): LeaseStore => {
     // The raft client speaks through the replica's own context; replies come back via handle().

@@ -164,7 +164,7 @@ function positive(name: string, value: number | undefined, fallback: number, all
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw new ReplicationError(
-      "INVALID_CONFIG",
+      "invalid-config",
       `${name} must be a finite number ${allowZero ? ">=" : ">"} 0, got ${value}`,
     );
   }
@@ -184,13 +184,13 @@ function positive(name: string, value: number | undefined, fallback: number, all
 export function validateReplicaConfig(config: ReplicaConfig): void {
   const { replicas, initialLeader } = config;
   if (replicas.length === 0)
-    throw new ReplicationError("INVALID_CONFIG", "replicas must name at least one node");
+    throw new ReplicationError("invalid-config", "replicas must name at least one node");
   if (new Set(replicas).size !== replicas.length) {
-    throw new ReplicationError("INVALID_CONFIG", `replicas has duplicates: [${replicas.join(", ")}]`);
+    throw new ReplicationError("invalid-config", `replicas has duplicates: [${replicas.join(", ")}]`);
   }
   if (!replicas.includes(initialLeader)) {
     throw new ReplicationError(
-      "INVALID_CONFIG",
+      "invalid-config",
       `initialLeader "${initialLeader}" is not one of the replicas [${replicas.join(", ")}]`,
     );
   }
@@ -199,7 +199,7 @@ export function validateReplicaConfig(config: ReplicaConfig): void {
   validateCommitMode(mode, followers);
   if (config.fallbackTimeoutMs !== undefined && mode.kind === "async") {
     throw new ReplicationError(
-      "CONFLICTING_OPTIONS",
+      "conflicting-options",
       "fallbackTimeoutMs only applies to sync, first and any commit modes; the commit mode is async",
     );
   }
@@ -212,7 +212,7 @@ export function validateReplicaConfig(config: ReplicaConfig): void {
   positive("maxLogRecords", config.maxLogRecords, 1);
   if (config.ackOn !== undefined && config.ackOn !== "flush" && config.ackOn !== "apply") {
     throw new ReplicationError(
-      "INVALID_CONFIG",
+      "invalid-config",
       `ackOn must be "flush" or "apply", got ${String(config.ackOn)}`,
     );
   }
@@ -225,7 +225,7 @@ export function validateReplicaConfig(config: ReplicaConfig): void {
     positive("candidateWaitMs", f.candidateWaitMs, 100);
     if (renew + margin >= ttl) {
       throw new ReplicationError(
-        "CONFLICTING_OPTIONS",
+        "conflicting-options",
         `renewIntervalMs (${renew}) + safetyMarginMs (${margin}) must be below leaseTtlMs (${ttl}), or the leader loses its lease between renewals`,
       );
     }
@@ -311,7 +311,7 @@ export class ReplicaNode implements SimNode<Message> {
     validateReplicaConfig(config);
     if (!config.replicas.includes(ctx.id)) {
       throw new ReplicationError(
-        "INVALID_CONFIG",
+        "invalid-config",
         `node "${ctx.id}" is not one of the replicas [${config.replicas.join(", ")}]`,
       );
     }

@@ -127,7 +127,7 @@ export class ReplicationClient implements SimNode<Message> {
     this.maxInFlight = config.maxInFlight ?? 100_000;
     if (!(this.requestTimeoutMs > 0)) {
       throw new ReplicationError(
-        "INVALID_CONFIG",
+        "invalid-config",
         `requestTimeoutMs must be > 0, got ${this.requestTimeoutMs}`,
       );
     }

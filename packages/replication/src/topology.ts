@@ -27,8 +27,8 @@ export type Topology =
   | { readonly kind: "star"; readonly hub: NodeId };
 
 /**
- * Checks `topology` against the leader set; throws {@link ReplicationError} (`UNKNOWN_TOPOLOGY`,
- * `INVALID_CONFIG` or `CONFLICTING_OPTIONS`) when it is not usable.
+ * Checks `topology` against the leader set; throws {@link ReplicationError} (`unknown-topology`,
+ * `invalid-config` or `conflicting-options`) when it is not usable.
  *
  * @example
  * ```ts
@@ -42,7 +42,7 @@ export function validateTopology(topology: Topology, leaders: readonly NodeId[])
     case "all-to-all":
       if (t.hub !== undefined || t.order !== undefined) {
         throw new ReplicationError(
-          "CONFLICTING_OPTIONS",
+          "conflicting-options",
           "an all-to-all topology takes neither hub nor order",
         );
       }
@@ -50,7 +50,7 @@ export function validateTopology(topology: Topology, leaders: readonly NodeId[])
     case "circular": {
       if (t.hub !== undefined) {
         throw new ReplicationError(
-          "CONFLICTING_OPTIONS",
+          "conflicting-options",
           "a circular topology takes no hub (only star has one)",
         );
       }
@@ -59,7 +59,7 @@ export function validateTopology(topology: Topology, leaders: readonly NodeId[])
       const expected = [...leaders].sort();
       if (sorted.length !== expected.length || sorted.some((id, i) => id !== expected[i])) {
         throw new ReplicationError(
-          "INVALID_CONFIG",
+          "invalid-config",
           `circular order [${order.join(", ")}] must list every leader exactly once: [${leaders.join(", ")}]`,
         );
       }
@@ -68,20 +68,20 @@ export function validateTopology(topology: Topology, leaders: readonly NodeId[])
     case "star":
       if (t.order !== undefined) {
         throw new ReplicationError(
-          "CONFLICTING_OPTIONS",
+          "conflicting-options",
           "a star topology takes no order (only circular has one)",
         );
       }
       if (!leaders.includes(topology.hub)) {
         throw new ReplicationError(
-          "INVALID_CONFIG",
+          "invalid-config",
           `star hub "${topology.hub}" is not one of the leaders [${leaders.join(", ")}]`,
         );
       }
       return;
     default:
       throw new ReplicationError(
-        "UNKNOWN_TOPOLOGY",
+        "unknown-topology",
         `unknown topology kind ${JSON.stringify(t.kind)}; accepted: "all-to-all", "circular", "star"`,
       );
   }

@@ -24,32 +24,32 @@ function codeOf(f: () => void): string | undefined {
 
 describe("bad configuration throws a typed error", () => {
   it("k larger than the followers", () => {
-    expect(codeOf(() => validateCommitMode({ kind: "any", k: 3 }, ["f1", "f2"]))).toBe("INVALID_COMMIT_MODE");
+    expect(codeOf(() => validateCommitMode({ kind: "any", k: 3 }, ["f1", "f2"]))).toBe("invalid-commit-mode");
     expect(codeOf(() => validateCommitMode({ kind: "first", k: 2, priority: ["f1"] }, ["f1", "f2"]))).toBe(
-      "INVALID_COMMIT_MODE",
+      "invalid-commit-mode",
     );
     expect(
       codeOf(() =>
         validateReplicaConfig({ replicas: ["a", "b"], initialLeader: "a", commit: { kind: "any", k: 2 } }),
       ),
-    ).toBe("INVALID_COMMIT_MODE");
+    ).toBe("invalid-commit-mode");
   });
 
   it("malformed commit modes", () => {
-    expect(codeOf(() => validateCommitMode({ kind: "any", k: 0 }, ["f1"]))).toBe("INVALID_COMMIT_MODE");
+    expect(codeOf(() => validateCommitMode({ kind: "any", k: 0 }, ["f1"]))).toBe("invalid-commit-mode");
     expect(codeOf(() => validateCommitMode({ kind: "first", k: 1, priority: ["zz"] }, ["f1"]))).toBe(
-      "INVALID_COMMIT_MODE",
+      "invalid-commit-mode",
     );
     expect(codeOf(() => validateCommitMode({ kind: "first", k: 1, priority: ["f1", "f1"] }, ["f1"]))).toBe(
-      "INVALID_COMMIT_MODE",
+      "invalid-commit-mode",
     );
     expect(codeOf(() => validateCommitMode({ kind: "quorum" } as unknown as CommitMode, ["f1"]))).toBe(
-      "INVALID_COMMIT_MODE",
+      "invalid-commit-mode",
     );
   });
 
   it("unknown topology", () => {
-    expect(codeOf(() => validateTopology({ kind: "mesh" } as never, ["a"]))).toBe("UNKNOWN_TOPOLOGY");
+    expect(codeOf(() => validateTopology({ kind: "mesh" } as never, ["a"]))).toBe("unknown-topology");
     expect(
       codeOf(() =>
         validateMultiLeaderConfig({
@@ -58,7 +58,7 @@ describe("bad configuration throws a typed error", () => {
           conflict: { kind: "lww" },
         }),
       ),
-    ).toBe("UNKNOWN_TOPOLOGY");
+    ).toBe("unknown-topology");
   });
 
   it("conflicting options", () => {
@@ -66,9 +66,9 @@ describe("bad configuration throws a typed error", () => {
       codeOf(() =>
         validateReplicaConfig({ replicas: ["a", "b"], initialLeader: "a", fallbackTimeoutMs: 100 }),
       ),
-    ).toBe("CONFLICTING_OPTIONS");
+    ).toBe("conflicting-options");
     expect(codeOf(() => validateTopology({ kind: "all-to-all", hub: "a" } as never, ["a", "b"]))).toBe(
-      "CONFLICTING_OPTIONS",
+      "conflicting-options",
     );
     expect(
       codeOf(() =>
@@ -82,26 +82,26 @@ describe("bad configuration throws a typed error", () => {
           },
         }),
       ),
-    ).toBe("CONFLICTING_OPTIONS");
+    ).toBe("conflicting-options");
   });
 
   it("other malformed configuration", () => {
-    expect(codeOf(() => validateReplicaConfig({ replicas: [], initialLeader: "a" }))).toBe("INVALID_CONFIG");
+    expect(codeOf(() => validateReplicaConfig({ replicas: [], initialLeader: "a" }))).toBe("invalid-config");
     expect(codeOf(() => validateReplicaConfig({ replicas: ["a"], initialLeader: "b" }))).toBe(
-      "INVALID_CONFIG",
+      "invalid-config",
     );
     expect(codeOf(() => validateReplicaConfig({ replicas: ["a", "a"], initialLeader: "a" }))).toBe(
-      "INVALID_CONFIG",
+      "invalid-config",
     );
     expect(
       codeOf(() => validateReplicaConfig({ replicas: ["a"], initialLeader: "a", heartbeatIntervalMs: -1 })),
-    ).toBe("INVALID_CONFIG");
-    expect(codeOf(() => validateTopology({ kind: "star", hub: "z" }, ["a", "b"]))).toBe("INVALID_CONFIG");
+    ).toBe("invalid-config");
+    expect(codeOf(() => validateTopology({ kind: "star", hub: "z" }, ["a", "b"]))).toBe("invalid-config");
     expect(codeOf(() => validateTopology({ kind: "circular", order: ["a"] }, ["a", "b"]))).toBe(
-      "INVALID_CONFIG",
+      "invalid-config",
     );
-    expect(codeOf(() => validateConflictPolicy({ kind: "fancy" } as never))).toBe("UNKNOWN_CONFLICT_POLICY");
-    expect(codeOf(() => validateConflictPolicy({ kind: "merge" } as never))).toBe("INVALID_CONFIG");
+    expect(codeOf(() => validateConflictPolicy({ kind: "fancy" } as never))).toBe("unknown-conflict-policy");
+    expect(codeOf(() => validateConflictPolicy({ kind: "merge" } as never))).toBe("invalid-config");
     expect(
       codeOf(() =>
         validateMultiLeaderConfig({
@@ -111,7 +111,7 @@ describe("bad configuration throws a typed error", () => {
           conflict: { kind: "lww" },
         }),
       ),
-    ).toBe("INVALID_CONFIG");
+    ).toBe("invalid-config");
   });
 
   it("error messages say what is accepted", () => {
