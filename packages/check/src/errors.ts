@@ -9,6 +9,13 @@
  * - `invalid-operation`: an operation's input or output does not have the shape the model accepts.
  * - `invalid-time`: a time is not a finite number, or a completion is earlier than its invocation.
  * - `parse-error`: a history line could not be parsed (see {@link ParseError}).
+ *
+ * @example
+ * ```ts
+ * import { CheckError, type CheckErrorCode } from "@distkit/check";
+ * const isInputProblem = (e: unknown): boolean =>
+ *   e instanceof CheckError && (["parse-error", "invalid-time"] as CheckErrorCode[]).includes(e.code);
+ * ```
  */
 export type CheckErrorCode =
   | "invalid-argument"

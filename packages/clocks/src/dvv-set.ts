@@ -23,7 +23,16 @@ export interface DVVSetEntry<V> {
   readonly values: readonly V[];
 }
 
-/** JSON-friendly form of a {@link DVVSet}: `[id, counter, values]` triples sorted by id, plus anonymous values. */
+/**
+ * JSON-friendly form of a {@link DVVSet}: `[id, counter, values]` triples sorted by id, plus anonymous values.
+ *
+ * @example
+ * ```ts
+ * import { DVVSet, type DVVSetJSON } from "@distkit/clocks";
+ * const json: DVVSetJSON<string> = DVVSet.new("v1").toJSON();
+ * const again = DVVSet.fromJSON(json);
+ * ```
+ */
 export interface DVVSetJSON<V> {
   /** `[id, counter, values newest first]`, ids strictly ascending. */
   readonly entries: ReadonlyArray<readonly [string, number, readonly V[]]>;

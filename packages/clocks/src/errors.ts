@@ -9,6 +9,12 @@
  * - `decode-truncated`: encoded bytes ended before the value was complete.
  * - `decode-invalid`: encoded bytes are malformed (bad tag, non-canonical varint, unsorted ids,
  *   invalid UTF-8, zero counter, trailing bytes and so on).
+ *
+ * @example
+ * ```ts
+ * import { ClocksError, type ClocksErrorCode } from "@distkit/clocks";
+ * const isDecodeProblem = (code: ClocksErrorCode): boolean => code.startsWith("decode-");
+ * ```
  */
 export type ClocksErrorCode =
   | "invalid-argument"

@@ -97,7 +97,16 @@ export function compareHlc(a: HlcTimestamp, b: HlcTimestamp): -1 | 0 | 1 {
   return a.logical < b.logical ? -1 : a.logical > b.logical ? 1 : 0;
 }
 
-/** Options of {@link HybridLogicalClock}. */
+/**
+ * Options of {@link HybridLogicalClock}.
+ *
+ * @example
+ * ```ts
+ * import { HybridLogicalClock, type HybridLogicalClockOptions } from "@distkit/clocks";
+ * const options: HybridLogicalClockOptions = { now: () => ctx.now(), maxOffsetMs: 250 };
+ * const hlc = new HybridLogicalClock(options);
+ * ```
+ */
 export interface HybridLogicalClockOptions {
   /**
    * The local physical clock in milliseconds, e.g. `ctx.now` in sim-net. Fractions are floored;

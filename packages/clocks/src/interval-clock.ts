@@ -18,7 +18,16 @@ export interface TimeInterval {
   readonly latestMs: number;
 }
 
-/** Options of {@link IntervalClock}. */
+/**
+ * Options of {@link IntervalClock}.
+ *
+ * @example
+ * ```ts
+ * import { IntervalClock, type IntervalClockOptions } from "@distkit/clocks";
+ * const options: IntervalClockOptions = { now: () => ctx.now(), uncertaintyMs: 7 };
+ * const clock = new IntervalClock(options);
+ * ```
+ */
 export interface IntervalClockOptions {
   /** The local clock in milliseconds (e.g. `ctx.now` in sim-net). */
   readonly now: () => number;

@@ -37,7 +37,15 @@ export function crc16(input: string | Uint8Array): number {
   return crc16Bytes(input, 0, input.length);
 }
 
-/** Number of hash slots in a Redis Cluster. */
+/**
+ * Number of hash slots in a Redis Cluster.
+ *
+ * @example
+ * ```ts
+ * import { REDIS_SLOT_COUNT, redisHashSlot } from "@distkit/hashing";
+ * redisHashSlot("user:{42}:cart") < REDIS_SLOT_COUNT; // true
+ * ```
+ */
 export const REDIS_SLOT_COUNT = 16384;
 
 /**

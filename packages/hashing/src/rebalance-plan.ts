@@ -7,7 +7,15 @@ import { keyHash32 } from "./murmur3.js";
 import type { PartitionerKind } from "./partitioner.js";
 import { hrwWinner } from "./rendezvous.js";
 
-/** 2^32: the size of the 32-bit hash space; hash ranges end at most here. */
+/**
+ * 2^32: the size of the 32-bit hash space; hash ranges end at most here.
+ *
+ * @example
+ * ```ts
+ * import { HASH_SPACE } from "@distkit/hashing";
+ * const quarter = HASH_SPACE / 4; // a hash range [0, quarter) holds a quarter of the keys
+ * ```
+ */
 export const HASH_SPACE = 4294967296;
 
 /**
