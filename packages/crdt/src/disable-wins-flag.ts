@@ -1,15 +1,7 @@
 import type { CrdtType, Crdt } from "./crdt.js";
-import { DotKernel } from "./dot-kernel.js";
+import { allLive, DotKernel } from "./dot-kernel.js";
 import { CrdtError } from "./errors.js";
-import {
-  asBool,
-  bytesEqual,
-  checkReplicaId,
-  decodeJsonDoc,
-  encodeJsonDoc,
-  field,
-  type ReplicaId,
-} from "./json.js";
+import { asBool, bytesEqual, checkReplicaId, type ReplicaId } from "./json.js";
 
 const KIND = "dw-flag";
 const GROUP = (): string => "";
@@ -74,9 +66,7 @@ export class DisableWinsFlag implements Crdt<DisableWinsFlag, boolean> {
 
   /** Whether the flag is on (disable wins on concurrent enable and disable; initially off). */
   value(): boolean {
-    if (this.kernel.entries.size === 0) return false;
-    for (const e of this.kernel.entries.values()) if (!e.v) return false;
-    return true;
+    return allLive(this.kernel.entries.values(), (on) => on);
   }
 
   /** Join, in place. */
@@ -106,7 +96,7 @@ export class DisableWinsFlag implements Crdt<DisableWinsFlag, boolean> {
 
   /** UTF-8 JSON `{"t":"dw-flag","v":1,"k":{cc,dots}}`. */
   encode(): Uint8Array {
-    return encodeJsonDoc(KIND, { k: this.kernel.toJson((v) => v) });
+    return this.kernel.encodeDoc(KIND);
   }
 
   /**
@@ -120,9 +110,8 @@ export class DisableWinsFlag implements Crdt<DisableWinsFlag, boolean> {
    * ```
    */
   static decode(bytes: Uint8Array, replicaId: ReplicaId): DisableWinsFlag {
-    const doc = decodeJsonDoc(bytes, KIND);
     const f = new DisableWinsFlag(replicaId);
-    f.kernel = DotKernel.fromJson<boolean>(field(doc, "k", KIND), `${KIND}.k`, GROUP, asBool);
+    f.kernel = DotKernel.decodeDoc<boolean>(bytes, KIND, GROUP, asBool);
     return f;
   }
 }

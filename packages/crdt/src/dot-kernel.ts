@@ -1,6 +1,17 @@
 import { CausalContext } from "./causal-context.js";
 import { DecodeError, invariant } from "./errors.js";
-import { asArray, asNat, asReplicaId, compareStrings, type ReplicaId } from "./json.js";
+import {
+  asArray,
+  asJson,
+  asNat,
+  asReplicaId,
+  compareStrings,
+  decodeJsonDoc,
+  encodeJsonDoc,
+  field,
+  type JsonValue,
+  type ReplicaId,
+} from "./json.js";
 
 /** One live dot with its payload. @internal */
 export interface KernelEntry<V> {
@@ -55,6 +66,19 @@ export class DotKernel<V> {
   /** Entries of one group. */
   group(k: string): Iterable<KernelEntry<V>> {
     return this.groups.get(k)?.values() ?? [];
+  }
+
+  /**
+   * One value per group, picked from the group's entries (in insertion order) and sorted by group key;
+   * groups for which `pick` returns `undefined` are left out.
+   */
+  sortedGroups<R>(pick: (entries: Iterable<KernelEntry<V>>) => R | undefined): R[] {
+    const out: [string, R][] = [];
+    for (const [k, g] of this.groups) {
+      const r = pick(g.values());
+      if (r !== undefined) out.push([k, r]);
+    }
+    return out.sort((x, y) => compareStrings(x[0], y[0])).map(([, r]) => r);
   }
 
   /** Delta that replaces all dots of group `keyOf(v)` by one new dot carrying `v`; applied to this. */
@@ -115,6 +139,21 @@ export class DotKernel<V> {
     return { cc: this.cc.toJson(), dots };
   }
 
+  /** The UTF-8 JSON document `{"t":kind,"v":1,"k":{cc,dots}}` of this kernel. */
+  encodeDoc(kind: string, encodeV: (v: V) => unknown = (v) => v): Uint8Array {
+    return encodeJsonDoc(kind, { k: this.toJson(encodeV) });
+  }
+
+  /** Parses a document written by {@link DotKernel.encodeDoc}; throws DecodeError. */
+  static decodeDoc<V>(
+    bytes: Uint8Array,
+    kind: string,
+    keyOf: (v: V) => string,
+    decodeV: (raw: unknown, what: string) => V,
+  ): DotKernel<V> {
+    return DotKernel.fromJson<V>(field(decodeJsonDoc(bytes, kind), "k", kind), `${kind}.k`, keyOf, decodeV);
+  }
+
   static fromJson<V>(
     json: unknown,
     what: string,
@@ -138,4 +177,19 @@ export class DotKernel<V> {
     }
     return kernel;
   }
+}
+
+/** `true` iff the entries are non-empty and all satisfy `pred` (e.g. "observed and none removed"). @internal */
+export function allLive<V>(entries: Iterable<KernelEntry<V>>, pred: (v: V) => boolean): boolean {
+  let seen = false;
+  for (const e of entries) {
+    if (!pred(e.v)) return false;
+    seen = true;
+  }
+  return seen;
+}
+
+/** Payload decoder for kernels whose payloads are plain JSON values. @internal */
+export function jsonPayload<T extends JsonValue>(raw: unknown, what: string): T {
+  return asJson(raw, what) as T;
 }

@@ -1,15 +1,7 @@
 import type { CrdtType, Crdt } from "./crdt.js";
 import { DotKernel } from "./dot-kernel.js";
 import { CrdtError } from "./errors.js";
-import {
-  asBool,
-  bytesEqual,
-  checkReplicaId,
-  decodeJsonDoc,
-  encodeJsonDoc,
-  field,
-  type ReplicaId,
-} from "./json.js";
+import { asBool, bytesEqual, checkReplicaId, type ReplicaId } from "./json.js";
 
 const KIND = "ew-flag";
 const GROUP = (): string => "";
@@ -104,7 +96,7 @@ export class EnableWinsFlag implements Crdt<EnableWinsFlag, boolean> {
 
   /** UTF-8 JSON `{"t":"ew-flag","v":1,"k":{cc,dots}}`. */
   encode(): Uint8Array {
-    return encodeJsonDoc(KIND, { k: this.kernel.toJson((v) => v) });
+    return this.kernel.encodeDoc(KIND);
   }
 
   /**
@@ -118,9 +110,8 @@ export class EnableWinsFlag implements Crdt<EnableWinsFlag, boolean> {
    * ```
    */
   static decode(bytes: Uint8Array, replicaId: ReplicaId): EnableWinsFlag {
-    const doc = decodeJsonDoc(bytes, KIND);
     const f = new EnableWinsFlag(replicaId);
-    f.kernel = DotKernel.fromJson<boolean>(field(doc, "k", KIND), `${KIND}.k`, GROUP, asBool);
+    f.kernel = DotKernel.decodeDoc<boolean>(bytes, KIND, GROUP, asBool);
     return f;
   }
 }

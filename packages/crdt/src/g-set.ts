@@ -22,6 +22,17 @@ export function sortedValues<E>(m: ReadonlyMap<string, E>): E[] {
   return [...m].sort((x, y) => compareStrings(x[0], y[0])).map(([, v]) => v);
 }
 
+/** G-Set join: adds to `into` every element of `from` it lacks. @internal */
+export function unionInto<E>(into: Map<string, E>, from: ReadonlyMap<string, E>): void {
+  for (const [k, e] of from) if (!into.has(k)) into.set(k, e);
+}
+
+/** G-Set order: `true` iff every key of `a` is in `b`. @internal */
+export function isSubset(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  for (const k of a.keys()) if (!b.has(k)) return false;
+  return true;
+}
+
 /** Parses a JSON array of distinct elements into a keyed map. @internal */
 export function elementsFromJson<E extends JsonValue>(raw: unknown, what: string): Map<string, E> {
   const m = new Map<string, E>();
@@ -94,14 +105,13 @@ export class GSet<E extends JsonValue = JsonValue> implements Crdt<GSet<E>, E[]>
   /** Union, in place. */
   merge(other: GSet<E>): this {
     if (!(other instanceof GSet)) throw new CrdtError("type-mismatch", "GSet.merge expects a GSet");
-    for (const [k, e] of other.elements) if (!this.elements.has(k)) this.elements.set(k, e);
+    unionInto(this.elements, other.elements);
     return this;
   }
 
   /** Subset. */
   leq(other: GSet<E>): boolean {
-    for (const k of this.elements.keys()) if (!other.elements.has(k)) return false;
-    return true;
+    return isSubset(this.elements, other.elements);
   }
 
   /** Lattice equality. */

@@ -1,19 +1,15 @@
 import type { CrdtType, Crdt } from "./crdt.js";
 import { CrdtError, DecodeError } from "./errors.js";
-import { sortedValues } from "./g-set.js";
 import {
   bytesEqual,
   canonicalJson,
   checkReplicaId,
-  decodeJsonDoc,
-  encodeJsonDoc,
-  field,
   type JsonValue,
   jsonKey,
   type ReplicaId,
 } from "./json.js";
 import { LwwTable } from "./lww-table.js";
-import { checkTimestamp, type LwwTimestamp } from "./timestamp.js";
+import type { LwwTimestamp } from "./timestamp.js";
 
 const KIND = "lww-element-set";
 
@@ -66,8 +62,7 @@ export class LWWElementSet<E extends JsonValue = JsonValue> implements Crdt<LWWE
   private write(element: E, present: boolean, ts: LwwTimestamp, what: string): LWWElementSet<E> {
     const k = jsonKey(element, `${what} element`);
     const delta = new LWWElementSet<E>(this.replicaId);
-    delta.table.offer(k, LwwTable.cell(element, present, checkTimestamp(ts, what)));
-    this.merge(delta);
+    delta.table = this.table.write(k, element, present, ts, what);
     return delta;
   }
 
@@ -88,9 +83,7 @@ export class LWWElementSet<E extends JsonValue = JsonValue> implements Crdt<LWWE
 
   /** Elements sorted by canonical JSON. */
   value(): E[] {
-    const live = new Map<string, E>();
-    for (const [k, c] of this.table.cells) if (c.present) live.set(k, c.item);
-    return sortedValues(live);
+    return this.table.present().map(([, e]) => e);
   }
 
   /** Join, in place. */
@@ -121,7 +114,7 @@ export class LWWElementSet<E extends JsonValue = JsonValue> implements Crdt<LWWE
 
   /** UTF-8 JSON `{"t":"lww-element-set","v":1,"c":[[key, element, present, ts], ...]}`. */
   encode(): Uint8Array {
-    return encodeJsonDoc(KIND, { c: this.table.toJson() });
+    return this.table.encodeDoc(KIND);
   }
 
   /**
@@ -135,9 +128,8 @@ export class LWWElementSet<E extends JsonValue = JsonValue> implements Crdt<LWWE
    * ```
    */
   static decode<E extends JsonValue = JsonValue>(bytes: Uint8Array, replicaId: ReplicaId): LWWElementSet<E> {
-    const doc = decodeJsonDoc(bytes, KIND);
     const s = new LWWElementSet<E>(replicaId);
-    s.table = LwwTable.fromJson<E>(field(doc, "c", KIND), `${KIND}.c`, (k, item) => {
+    s.table = LwwTable.decodeDoc<E>(bytes, KIND, (k, item) => {
       if (canonicalJson(item) !== k) throw new DecodeError(`${KIND}.c: key does not match its element`);
     });
     return s;

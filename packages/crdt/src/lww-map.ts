@@ -1,18 +1,8 @@
 import type { CrdtType, Crdt } from "./crdt.js";
 import { CrdtError } from "./errors.js";
-import {
-  bytesEqual,
-  checkReplicaId,
-  compareStrings,
-  decodeJsonDoc,
-  encodeJsonDoc,
-  field,
-  type JsonValue,
-  jsonKey,
-  type ReplicaId,
-} from "./json.js";
+import { bytesEqual, checkReplicaId, type JsonValue, jsonKey, type ReplicaId } from "./json.js";
 import { LwwTable } from "./lww-table.js";
-import { checkTimestamp, type LwwTimestamp } from "./timestamp.js";
+import type { LwwTimestamp } from "./timestamp.js";
 
 const KIND = "lww-map";
 
@@ -61,8 +51,7 @@ export class LWWMap<V extends JsonValue = JsonValue> implements Crdt<LWWMap<V>, 
     if (typeof key !== "string") throw new CrdtError("invalid-argument", `${what}: keys must be strings`);
     jsonKey(value, `${what} value`);
     const delta = new LWWMap<V>(this.replicaId);
-    delta.table.offer(key, LwwTable.cell(value, present, checkTimestamp(ts, what)));
-    this.merge(delta);
+    delta.table = this.table.write(key, value, present, ts, what);
     return delta;
   }
 
@@ -84,13 +73,7 @@ export class LWWMap<V extends JsonValue = JsonValue> implements Crdt<LWWMap<V>, 
 
   /** Present entries, keys in code-unit order. */
   value(): Map<string, V> {
-    const out = new Map<string, V>();
-    const keys = [...this.table.cells.keys()].sort(compareStrings);
-    for (const k of keys) {
-      const c = this.table.cells.get(k);
-      if (c?.present) out.set(k, c.item);
-    }
-    return out;
+    return new Map(this.table.present());
   }
 
   /** Join, in place. */
@@ -119,7 +102,7 @@ export class LWWMap<V extends JsonValue = JsonValue> implements Crdt<LWWMap<V>, 
 
   /** UTF-8 JSON `{"t":"lww-map","v":1,"c":[[key, value, present, ts], ...]}`. */
   encode(): Uint8Array {
-    return encodeJsonDoc(KIND, { c: this.table.toJson() });
+    return this.table.encodeDoc(KIND);
   }
 
   /**
@@ -133,9 +116,8 @@ export class LWWMap<V extends JsonValue = JsonValue> implements Crdt<LWWMap<V>, 
    * ```
    */
   static decode<V extends JsonValue = JsonValue>(bytes: Uint8Array, replicaId: ReplicaId): LWWMap<V> {
-    const doc = decodeJsonDoc(bytes, KIND);
     const m = new LWWMap<V>(replicaId);
-    m.table = LwwTable.fromJson<V>(field(doc, "c", KIND), `${KIND}.c`, () => {});
+    m.table = LwwTable.decodeDoc<V>(bytes, KIND, () => {});
     return m;
   }
 }

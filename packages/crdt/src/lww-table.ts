@@ -1,6 +1,22 @@
 import { DecodeError } from "./errors.js";
-import { asArray, asBool, asJson, canonicalJson, compareStrings, type JsonValue } from "./json.js";
-import { compareTimestamps, type LwwTimestamp, timestampFromJson, timestampToJson } from "./timestamp.js";
+import {
+  asArray,
+  asBool,
+  asJson,
+  canonicalJson,
+  compareStrings,
+  decodeJsonDoc,
+  encodeJsonDoc,
+  field,
+  type JsonValue,
+} from "./json.js";
+import {
+  checkTimestamp,
+  compareTimestamps,
+  type LwwTimestamp,
+  timestampFromJson,
+  timestampToJson,
+} from "./timestamp.js";
 
 /** One last-writer-wins cell. @internal */
 export interface LwwCell<X> {
@@ -32,6 +48,14 @@ export class LwwTable<X extends JsonValue> {
     if (cur === undefined || cellWins(cell, cur)) this.cells.set(k, cell);
   }
 
+  /** Delta holding one cell for key k written at `ts` (validated for `what`); applied to this. */
+  write(k: string, item: X, present: boolean, ts: LwwTimestamp, what: string): LwwTable<X> {
+    const delta = new LwwTable<X>();
+    delta.offer(k, LwwTable.cell(item, present, checkTimestamp(ts, what)));
+    this.join(delta);
+    return delta;
+  }
+
   join(other: LwwTable<X>): void {
     for (const [k, c] of other.cells) this.offer(k, c);
   }
@@ -44,25 +68,36 @@ export class LwwTable<X extends JsonValue> {
     return true;
   }
 
+  /** `[key, item]` of every present cell, sorted by key. */
+  present(): [string, X][] {
+    const out: [string, X][] = [];
+    for (const [k, c] of this.cells) if (c.present) out.push([k, c.item]);
+    return out.sort((x, y) => compareStrings(x[0], y[0]));
+  }
+
   clone(): LwwTable<X> {
     const t = new LwwTable<X>();
     t.cells = new Map(this.cells);
     return t;
   }
 
-  toJson(): unknown[] {
-    return [...this.cells]
+  /** The UTF-8 JSON document `{"t":kind,"v":1,"c":[[key, item, present, ts], ...]}` of this table. */
+  encodeDoc(kind: string): Uint8Array {
+    const rows = [...this.cells]
       .sort((x, y) => compareStrings(x[0], y[0]))
       .map(([k, c]) => [k, c.item, c.present, timestampToJson(c.ts)]);
+    return encodeJsonDoc(kind, { c: rows });
   }
 
-  static fromJson<X extends JsonValue>(
-    raw: unknown,
-    what: string,
+  /** Parses a document written by {@link LwwTable.encodeDoc}; `keyOf` may reject a row; throws DecodeError. */
+  static decodeDoc<X extends JsonValue>(
+    bytes: Uint8Array,
+    kind: string,
     keyOf: (k: string, item: X) => void,
   ): LwwTable<X> {
+    const what = `${kind}.c`;
     const t = new LwwTable<X>();
-    for (const e of asArray(raw, what)) {
+    for (const e of asArray(field(decodeJsonDoc(bytes, kind), "c", kind), what)) {
       const row = asArray(e, `${what} entry`);
       if (row.length !== 4) throw new DecodeError(`${what}: entries are [key, item, present, timestamp]`);
       const k = row[0];

@@ -1,15 +1,10 @@
 import type { CrdtType, Crdt } from "./crdt.js";
-import { DotKernel } from "./dot-kernel.js";
+import { DotKernel, jsonPayload } from "./dot-kernel.js";
 import { CrdtError } from "./errors.js";
 import {
-  asJson,
   bytesEqual,
   canonicalJson,
   checkReplicaId,
-  compareStrings,
-  decodeJsonDoc,
-  encodeJsonDoc,
-  field,
   type JsonValue,
   jsonKey,
   type ReplicaId,
@@ -71,9 +66,11 @@ export class MVRegister<T extends JsonValue = JsonValue> implements Crdt<MVRegis
 
   /** All concurrent values, sorted by canonical JSON (empty before any write). */
   value(): T[] {
-    const byKey = new Map<string, T>();
-    for (const e of this.kernel.entries.values()) byKey.set(e.k, e.v);
-    return [...byKey].sort((x, y) => compareStrings(x[0], y[0])).map(([, v]) => v);
+    return this.kernel.sortedGroups((entries) => {
+      let last: T | undefined;
+      for (const e of entries) last = e.v;
+      return last;
+    });
   }
 
   /** Join, in place. */
@@ -103,7 +100,7 @@ export class MVRegister<T extends JsonValue = JsonValue> implements Crdt<MVRegis
 
   /** UTF-8 JSON `{"t":"mv-register","v":1,"k":{cc,dots}}`. */
   encode(): Uint8Array {
-    return encodeJsonDoc(KIND, { k: this.kernel.toJson((v) => v) });
+    return this.kernel.encodeDoc(KIND);
   }
 
   /**
@@ -117,14 +114,8 @@ export class MVRegister<T extends JsonValue = JsonValue> implements Crdt<MVRegis
    * ```
    */
   static decode<T extends JsonValue = JsonValue>(bytes: Uint8Array, replicaId: ReplicaId): MVRegister<T> {
-    const doc = decodeJsonDoc(bytes, KIND);
     const r = new MVRegister<T>(replicaId);
-    r.kernel = DotKernel.fromJson<T>(
-      field(doc, "k", KIND),
-      `${KIND}.k`,
-      canonicalJson,
-      (raw, w) => asJson(raw, w) as T,
-    );
+    r.kernel = DotKernel.decodeDoc<T>(bytes, KIND, canonicalJson, jsonPayload);
     return r;
   }
 }

@@ -1,15 +1,10 @@
 import type { CrdtType, Crdt } from "./crdt.js";
-import { DotKernel } from "./dot-kernel.js";
+import { DotKernel, jsonPayload } from "./dot-kernel.js";
 import { CrdtError } from "./errors.js";
 import {
-  asJson,
   bytesEqual,
   canonicalJson,
   checkReplicaId,
-  compareStrings,
-  decodeJsonDoc,
-  encodeJsonDoc,
-  field,
   type JsonValue,
   jsonKey,
   type ReplicaId,
@@ -98,12 +93,10 @@ export class ORSet<E extends JsonValue = JsonValue> implements Crdt<ORSet<E>, E[
 
   /** The elements, sorted by canonical JSON. */
   value(): E[] {
-    const out: [string, E][] = [];
-    for (const [k, g] of this.kernel.groups) {
-      const first = g.values().next();
-      if (!first.done) out.push([k, first.value.v]);
-    }
-    return out.sort((x, y) => compareStrings(x[0], y[0])).map(([, v]) => v);
+    return this.kernel.sortedGroups((entries) => {
+      for (const e of entries) return e.v;
+      return undefined;
+    });
   }
 
   /** Join, in place. */
@@ -132,7 +125,7 @@ export class ORSet<E extends JsonValue = JsonValue> implements Crdt<ORSet<E>, E[
 
   /** UTF-8 JSON `{"t":"or-set","v":1,"k":{cc,dots:[[replica,counter,element],...]}}`. */
   encode(): Uint8Array {
-    return encodeJsonDoc(KIND, { k: this.kernel.toJson((v) => v) });
+    return this.kernel.encodeDoc(KIND);
   }
 
   /**
@@ -146,14 +139,8 @@ export class ORSet<E extends JsonValue = JsonValue> implements Crdt<ORSet<E>, E[
    * ```
    */
   static decode<E extends JsonValue = JsonValue>(bytes: Uint8Array, replicaId: ReplicaId): ORSet<E> {
-    const doc = decodeJsonDoc(bytes, KIND);
     const s = new ORSet<E>(replicaId);
-    s.kernel = DotKernel.fromJson<E>(
-      field(doc, "k", KIND),
-      `${KIND}.k`,
-      canonicalJson,
-      (raw, w) => asJson(raw, w) as E,
-    );
+    s.kernel = DotKernel.decodeDoc<E>(bytes, KIND, canonicalJson, jsonPayload);
     return s;
   }
 }

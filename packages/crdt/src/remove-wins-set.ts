@@ -1,16 +1,11 @@
 import type { CrdtType, Crdt } from "./crdt.js";
-import { DotKernel } from "./dot-kernel.js";
+import { allLive, DotKernel, jsonPayload } from "./dot-kernel.js";
 import { CrdtError, DecodeError } from "./errors.js";
 import {
   asBool,
-  asJson,
   bytesEqual,
   canonicalJson,
   checkReplicaId,
-  compareStrings,
-  decodeJsonDoc,
-  encodeJsonDoc,
-  field,
   type JsonValue,
   jsonKey,
   type ReplicaId,
@@ -89,27 +84,19 @@ export class RemoveWinsSet<E extends JsonValue = JsonValue> implements Crdt<Remo
 
   /** `true` iff `element` is in the set. */
   has(element: E): boolean {
-    let seen = false;
-    for (const entry of this.kernel.group(jsonKey(element, "element"))) {
-      if (!entry.v.add) return false;
-      seen = true;
-    }
-    return seen;
+    return allLive(this.kernel.group(jsonKey(element, "element")), (t) => t.add);
   }
 
   /** The elements, sorted by canonical JSON. */
   value(): E[] {
-    const out: [string, E][] = [];
-    for (const [k, g] of this.kernel.groups) {
-      let present = true;
+    return this.kernel.sortedGroups((entries) => {
       let elem: E | undefined;
-      for (const entry of g.values()) {
-        elem = entry.v.e;
-        if (!entry.v.add) present = false;
+      for (const e of entries) {
+        if (!e.v.add) return undefined;
+        elem = e.v.e;
       }
-      if (present && elem !== undefined) out.push([k, elem]);
-    }
-    return out.sort((x, y) => compareStrings(x[0], y[0])).map(([, v]) => v);
+      return elem;
+    });
   }
 
   /** Join, in place. */
@@ -140,7 +127,7 @@ export class RemoveWinsSet<E extends JsonValue = JsonValue> implements Crdt<Remo
 
   /** UTF-8 JSON `{"t":"rw-set","v":1,"k":{cc,dots:[[replica,counter,[element,isAdd]],...]}}`. */
   encode(): Uint8Array {
-    return encodeJsonDoc(KIND, { k: this.kernel.toJson((t) => [t.e, t.add]) });
+    return this.kernel.encodeDoc(KIND, (t) => [t.e, t.add]);
   }
 
   /**
@@ -154,15 +141,14 @@ export class RemoveWinsSet<E extends JsonValue = JsonValue> implements Crdt<Remo
    * ```
    */
   static decode<E extends JsonValue = JsonValue>(bytes: Uint8Array, replicaId: ReplicaId): RemoveWinsSet<E> {
-    const doc = decodeJsonDoc(bytes, KIND);
     const s = new RemoveWinsSet<E>(replicaId);
-    s.kernel = DotKernel.fromJson<Tagged<E>>(
-      field(doc, "k", KIND),
-      `${KIND}.k`,
+    s.kernel = DotKernel.decodeDoc<Tagged<E>>(
+      bytes,
+      KIND,
       (t) => canonicalJson(t.e),
       (raw, w) => {
         if (!Array.isArray(raw) || raw.length !== 2) throw new DecodeError(`${w}: expected [element, isAdd]`);
-        return { e: asJson(raw[0], w) as E, add: asBool(raw[1], w) };
+        return { e: jsonPayload<E>(raw[0], w), add: asBool(raw[1], w) };
       },
     );
     return s;

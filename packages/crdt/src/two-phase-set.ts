@@ -1,6 +1,6 @@
 import type { CrdtType, Crdt } from "./crdt.js";
 import { CrdtError } from "./errors.js";
-import { elementsFromJson, sortedValues } from "./g-set.js";
+import { elementsFromJson, isSubset, sortedValues, unionInto } from "./g-set.js";
 import {
   bytesEqual,
   checkReplicaId,
@@ -95,16 +95,14 @@ export class TwoPhaseSet<E extends JsonValue = JsonValue> implements Crdt<TwoPha
   merge(other: TwoPhaseSet<E>): this {
     if (!(other instanceof TwoPhaseSet))
       throw new CrdtError("type-mismatch", "TwoPhaseSet.merge expects a TwoPhaseSet");
-    for (const [k, e] of other.added) if (!this.added.has(k)) this.added.set(k, e);
-    for (const [k, e] of other.removed) if (!this.removed.has(k)) this.removed.set(k, e);
+    unionInto(this.added, other.added);
+    unionInto(this.removed, other.removed);
     return this;
   }
 
   /** Lattice order (both parts are subsets). */
   leq(other: TwoPhaseSet<E>): boolean {
-    for (const k of this.added.keys()) if (!other.added.has(k)) return false;
-    for (const k of this.removed.keys()) if (!other.removed.has(k)) return false;
-    return true;
+    return isSubset(this.added, other.added) && isSubset(this.removed, other.removed);
   }
 
   /** Lattice equality. */
