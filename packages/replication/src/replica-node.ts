@@ -808,20 +808,26 @@ export class ReplicaNode implements SimNode<Message> {
     this.heartbeatTimer = this.ctx.setTimer(0, beat, "heartbeat");
   }
 
-  private onAck(from: NodeId, m: Extract<ReplicaMessage, { type: "wal-ack" }>): void {
-    if (m.epoch > this.epoch) {
-      this.becomeFollower(m.epoch, undefined);
-      return;
+  /**
+   * The leader's progress record for `from`, after the epoch rules every follower reply obeys: a
+   * newer epoch deposes this node, a stale one (or a non-leader) ignores the reply. A replica heard
+   * from for the first time gets a record starting at `initialNextLsn`. Returns `undefined` when the
+   * reply is to be ignored; otherwise marks the follower as heard from now.
+   */
+  private progressOnReply(from: NodeId, epoch: number, initialNextLsn: number): FollowerProgress | undefined {
+    if (epoch > this.epoch) {
+      this.becomeFollower(epoch, undefined);
+      return undefined;
     }
-    if (this.role !== "leader" || m.epoch < this.epoch) return;
+    if (this.role !== "leader" || epoch < this.epoch) return undefined;
     let p = this.followers.get(from);
     if (p === undefined) {
-      if (!this.replicas.includes(from)) return;
+      if (!this.replicas.includes(from)) return undefined;
       p = {
         counted: false,
         flushedLsn: 0,
         appliedLsn: 0,
-        nextLsn: m.flushedLsn + 1,
+        nextLsn: initialNextLsn,
         lastHeardMs: 0,
         lastProgressLsn: -1,
         barrierSeq: 0,
@@ -829,6 +835,12 @@ export class ReplicaNode implements SimNode<Message> {
       this.followers.set(from, p);
     }
     p.lastHeardMs = this.ctx.now();
+    return p;
+  }
+
+  private onAck(from: NodeId, m: Extract<ReplicaMessage, { type: "wal-ack" }>): void {
+    const p = this.progressOnReply(from, m.epoch, m.flushedLsn + 1);
+    if (p === undefined) return;
     p.flushedLsn = Math.max(p.flushedLsn, m.flushedLsn);
     p.appliedLsn = Math.max(p.appliedLsn, m.appliedLsn);
     if (!p.counted && p.flushedLsn >= this.commitLsn) {
@@ -844,26 +856,8 @@ export class ReplicaNode implements SimNode<Message> {
   }
 
   private onMismatch(from: NodeId, m: Extract<ReplicaMessage, { type: "wal-mismatch" }>): void {
-    if (m.epoch > this.epoch) {
-      this.becomeFollower(m.epoch, undefined);
-      return;
-    }
-    if (this.role !== "leader" || m.epoch < this.epoch) return;
-    let p = this.followers.get(from);
-    if (p === undefined) {
-      if (!this.replicas.includes(from)) return;
-      p = {
-        counted: false,
-        flushedLsn: 0,
-        appliedLsn: 0,
-        nextLsn: 1,
-        lastHeardMs: 0,
-        lastProgressLsn: -1,
-        barrierSeq: 0,
-      };
-      this.followers.set(from, p);
-    }
-    p.lastHeardMs = this.ctx.now();
+    const p = this.progressOnReply(from, m.epoch, 1);
+    if (p === undefined) return;
     const match = Math.min(m.hintLsn, this.endOfEpoch(m.hintEpoch), this.log.length);
     p.nextLsn = match + 1;
     p.flushedLsn = Math.min(p.flushedLsn, match);
