@@ -13,6 +13,7 @@ export default defineConfig({
         root: `packages/${name}`,
         include: ["test/**/*.test.ts"],
         environment: "node",
+        setupFiles: ["../../vitest.setup.ts"],
         testTimeout: 120_000,
         hookTimeout: 120_000,
       },
