@@ -29,8 +29,8 @@ function mix32(h: number): number {
 /**
  * A Merkle (hash) tree over one key range, as Dynamo and Cassandra use for anti-entropy. Keys fall into
  * 2^depth leaves by key hash; a leaf's hash sums the hashes of its (key, version digest) pairs, and an
- * inner node hashes its two children. Two replicas compare trees top-down and only exchange the keys of
- * the leaves that differ.
+ * inner node hashes its two children. Two replicas compare trees top-down, level by level
+ * (`differingNodes`, `childrenOf`), and only exchange the keys of the leaves that differ.
  *
  * @example
  * ```ts
@@ -116,6 +116,61 @@ export class MerkleTree {
       else stack.push(2 * i + 2, 2 * i + 1);
     }
     return out.sort((a, b) => a - b);
+  }
+
+  /** Number of nodes in the tree (2^(depth+1) - 1). */
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  /** Heap index of the first leaf (2^depth - 1); leaf `j` is node `firstLeaf + j`. */
+  get firstLeaf(): number {
+    return (1 << this.depth) - 1;
+  }
+
+  /** The hash of node `index` (heap order). Throws `QuorumError` `invalid-request` for an index out of range. */
+  hashAt(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.nodes.length) {
+      throw new QuorumError(
+        "invalid-request",
+        `Merkle node index ${index} is out of range; accepted: an integer from 0 to ${this.nodes.length - 1}`,
+      );
+    }
+    return this.nodes[index] as number;
+  }
+
+  /** Whether node `index` is a leaf. */
+  isLeaf(index: number): boolean {
+    return index >= this.firstLeaf;
+  }
+
+  /**
+   * The nodes among `indices` whose hash differs from `hashes` (the peer's hashes of the same nodes, in the
+   * same order): one step of a level-by-level comparison. Throws `QuorumError` `invalid-request` when the
+   * lists differ in length or an index is out of range.
+   */
+  differingNodes(indices: readonly number[], hashes: readonly number[]): number[] {
+    if (indices.length !== hashes.length || indices.length > this.nodes.length) {
+      throw new QuorumError(
+        "invalid-request",
+        `expected one hash per Merkle node and at most ${this.nodes.length} nodes, got ${indices.length} nodes and ${hashes.length} hashes`,
+      );
+    }
+    const out: number[] = [];
+    for (let j = 0; j < indices.length; j++) {
+      if (this.hashAt(indices[j] as number) !== hashes[j]) out.push(indices[j] as number);
+    }
+    return out;
+  }
+
+  /** The heap indices of the children of the inner nodes among `indices` (two per node, in order). */
+  childrenOf(indices: readonly number[]): number[] {
+    const out: number[] = [];
+    for (const i of indices) {
+      invariant(!this.isLeaf(i), "only inner Merkle nodes have children");
+      out.push(2 * i + 1, 2 * i + 2);
+    }
+    return out;
   }
 
   /** The node hashes as a plain array (for a message). */

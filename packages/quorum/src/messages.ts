@@ -136,21 +136,32 @@ export type QuorumMessage =
   | { readonly type: "q.hint"; readonly key: string; readonly state: Json; readonly digest: string }
   | { readonly type: "q.hintAck"; readonly key: string; readonly digest: string }
   | {
-      readonly type: "q.aeTree";
-      readonly round: number;
-      readonly depth: number;
-      readonly nodes: readonly number[];
-    }
-  | {
-      readonly type: "q.aeDiff";
-      readonly round: number;
-      readonly leaves: readonly number[];
-      readonly entries: readonly (readonly [string, Json])[];
-    }
-  | {
       readonly type: "q.aeEntries";
       readonly round: number;
       readonly entries: readonly (readonly [string, Json])[];
+    }
+  | {
+      /** Level-by-level anti-entropy: the sender's hashes of tree nodes `nodes` (heap indices). */
+      readonly type: "q.aeHashes";
+      readonly round: number;
+      readonly depth: number;
+      readonly nodes: readonly number[];
+      readonly hashes: readonly number[];
+    }
+  | {
+      /** Level-by-level anti-entropy: the sender's (key, version digest) lists of the differing leaves. */
+      readonly type: "q.aeKeys";
+      readonly round: number;
+      readonly depth: number;
+      readonly leaves: readonly number[];
+      readonly keys: readonly (readonly [string, string])[];
+    }
+  | {
+      /** Level-by-level anti-entropy: the differing keys' states the sender holds, and the keys it wants. */
+      readonly type: "q.aePull";
+      readonly round: number;
+      readonly entries: readonly (readonly [string, Json])[];
+      readonly want: readonly string[];
     }
   | {
       readonly type: "q.transfer";

@@ -3,14 +3,16 @@ import { isJson } from "./canonical-json.js";
 import { type QuorumSize, type ResolvedQuorum, resolveQuorum } from "./consistency.js";
 import { QuorumError, invariant } from "./errors.js";
 import type { Json } from "./json.js";
-import { MerkleTree } from "./merkle-tree.js";
+import { MAX_MERKLE_DEPTH, MerkleTree } from "./merkle-tree.js";
 import type { QuorumMessage, ReadRepairMode, ReadResult, RequestOptions, WriteResult } from "./messages.js";
 import type { PlacementStrategy } from "./placement.js";
 import type { VersioningPolicy } from "./versioning.js";
 
 /**
  * Anti-entropy settings: every `intervalMs` a node picks a random peer and compares Merkle trees of
- * depth `depth` over the key range they both replicate.
+ * depth `depth` over the key range they both replicate, level by level: the root hash first, then the
+ * children's hashes of every node that differs; at differing leaves the two exchange (key, version) lists
+ * and stream only the keys whose versions differ.
  *
  * @example
  * ```ts
@@ -97,6 +99,11 @@ export interface QuorumNodeStats {
   antiEntropyRounds: number;
   /** Keys this node sent to peers in anti-entropy. */
   antiEntropyKeysStreamed: number;
+  /**
+   * Merkle tree-node hashes this node sent in anti-entropy (level-by-level exchange: the root, then the
+   * children of every node found different). Identical replicas cost one hash per round.
+   */
+  antiEntropyHashesSent: number;
   /** Tombstones garbage-collected. */
   tombstonesCollected: number;
   /** Keys sent to new owners after membership changes. */
@@ -233,6 +240,7 @@ export class QuorumNode<S extends Json = Json> implements SimNode<QuorumMessage>
     readRepairsSent: 0,
     antiEntropyRounds: 0,
     antiEntropyKeysStreamed: 0,
+    antiEntropyHashesSent: 0,
     tombstonesCollected: 0,
     keysTransferred: 0,
     lostWrites: 0,
@@ -425,11 +433,14 @@ export class QuorumNode<S extends Json = Json> implements SimNode<QuorumMessage>
       case "q.hintAck":
         this.onHintAck(from, msg.key, msg.digest);
         return;
-      case "q.aeTree":
-        this.onAeTree(from, msg.round, msg.depth, msg.nodes);
+      case "q.aeHashes":
+        this.onAeHashes(from, msg.round, msg.depth, msg.nodes, msg.hashes);
         return;
-      case "q.aeDiff":
-        this.onAeDiff(from, msg.round, msg.leaves, msg.entries);
+      case "q.aeKeys":
+        this.onAeKeys(from, msg.round, msg.depth, msg.leaves, msg.keys);
+        return;
+      case "q.aePull":
+        this.onAePull(from, msg.round, msg.entries, msg.want);
         return;
       case "q.aeEntries":
         for (const [key, state] of msg.entries) this.applyReplicaWrite(key, state as S, null);
@@ -1090,47 +1101,109 @@ export class QuorumNode<S extends Json = Json> implements SimNode<QuorumMessage>
     const peer = this.ctx.random.pick(peers);
     this.stats.antiEntropyRounds++;
     const round = ++this.aeRound;
-    this.ctx.send(peer, {
-      type: "q.aeTree",
-      round,
-      depth,
-      nodes: this.tree(this.sharedEntries(peer), depth).toArray(),
-    });
+    // Level-by-level exchange (Dynamo, Cassandra, Riak): start with the root hash only.
+    this.sendAeHashes(peer, round, this.tree(this.sharedEntries(peer), depth), [0]);
   }
 
-  private onAeTree(from: NodeId, round: number, depth: number, nodes: readonly number[]): void {
-    let theirs: MerkleTree;
+  private sendAeHashes(to: NodeId, round: number, tree: MerkleTree, nodes: readonly number[]): void {
+    invariant(nodes.length > 0 && nodes.length <= tree.size, "a hash message names 1..size tree nodes");
+    const hashes = nodes.map((i) => tree.hashAt(i));
+    this.stats.antiEntropyHashesSent += hashes.length;
+    this.ctx.send(to, { type: "q.aeHashes", round, depth: tree.depth, nodes: [...nodes], hashes });
+  }
+
+  /**
+   * One level of the comparison: the peer sent hashes of some tree nodes. Differing inner nodes are answered
+   * with their children's hashes (the peer continues one level down); differing leaves with this node's
+   * (key, digest) lists of those leaves. Equal nodes end the descent there. Each message moves one level
+   * down, so a round takes at most depth + 1 hash messages.
+   */
+  private onAeHashes(
+    from: NodeId,
+    round: number,
+    depth: number,
+    nodes: readonly number[],
+    hashes: readonly number[],
+  ): void {
+    const shared = this.sharedEntries(from);
+    let tree: MerkleTree;
+    let differing: number[];
     try {
-      theirs = MerkleTree.fromNodes(depth, nodes);
+      MerkleTree.validateDepth(depth);
+      tree = this.tree(shared, depth);
+      differing = tree.differingNodes(nodes, hashes);
     } catch (e) {
       if (e instanceof QuorumError) {
-        this.ctx.log(`anti-entropy: bad tree from ${from}: ${e.message}`);
+        this.ctx.log(`anti-entropy: bad hashes from ${from}: ${e.message}`);
         return;
       }
       throw e;
     }
-    const shared = this.sharedEntries(from);
-    const leaves = this.tree(shared, depth).diff(theirs);
-    if (leaves.length === 0) return;
-    const wanted = new Set(leaves);
-    const entries = shared.filter(([k]) => wanted.has(MerkleTree.leafOf(k, depth)));
-    this.stats.antiEntropyKeysStreamed += entries.length;
-    this.ctx.send(from, { type: "q.aeDiff", round, leaves, entries });
+    if (differing.length === 0) return;
+    const inner = differing.filter((i) => !tree.isLeaf(i));
+    const leaves = differing.filter((i) => tree.isLeaf(i)).map((i) => i - tree.firstLeaf);
+    if (inner.length > 0) this.sendAeHashes(from, round, tree, tree.childrenOf(inner));
+    if (leaves.length > 0) {
+      const wanted = new Set(leaves);
+      const keys = shared
+        .filter(([k]) => wanted.has(MerkleTree.leafOf(k, depth)))
+        .map(([k, st]) => [k, this.policy.digest(st)] as const);
+      this.ctx.send(from, { type: "q.aeKeys", round, depth, leaves, keys });
+    }
   }
 
-  private onAeDiff(
+  /**
+   * The peer's (key, digest) lists of the differing leaves: compare with the local lists, send the states
+   * of the keys whose versions differ (or that the peer lacks) and ask for the keys this node lacks or holds
+   * in another version. Only differing keys are streamed.
+   */
+  private onAeKeys(
     from: NodeId,
     round: number,
+    depth: number,
     leaves: readonly number[],
-    entries: readonly (readonly [string, Json])[],
+    keys: readonly (readonly [string, string])[],
   ): void {
-    if (this.antiEntropy === false) return;
-    const depth = this.antiEntropy.depth;
+    if (!Number.isInteger(depth) || depth < 0 || depth > MAX_MERKLE_DEPTH || leaves.length > 1 << depth) {
+      this.ctx.log(`anti-entropy: bad key lists from ${from}: depth ${depth}, ${leaves.length} leaves`);
+      return;
+    }
     const wanted = new Set(leaves);
-    const mine = this.sharedEntries(from).filter(([k]) => wanted.has(MerkleTree.leafOf(k, depth)));
+    const theirs = new Map<string, string>();
+    for (const [k, d] of keys) theirs.set(k, d);
+    const entries: [string, Json][] = [];
+    const want: string[] = [];
+    const mine = new Set<string>();
+    for (const [k, st] of this.sharedEntries(from)) {
+      if (!wanted.has(MerkleTree.leafOf(k, depth))) continue;
+      mine.add(k);
+      const digest = this.policy.digest(st);
+      const other = theirs.get(k);
+      if (other === digest) continue;
+      entries.push([k, st]);
+      if (other !== undefined) want.push(k);
+    }
+    for (const k of theirs.keys()) if (!mine.has(k)) want.push(k);
+    if (entries.length === 0 && want.length === 0) return;
+    this.stats.antiEntropyKeysStreamed += entries.length;
+    this.ctx.send(from, { type: "q.aePull", round, entries, want });
+  }
+
+  /** The peer's versions of the differing keys, and the keys it wants from here. */
+  private onAePull(
+    from: NodeId,
+    round: number,
+    entries: readonly (readonly [string, Json])[],
+    want: readonly string[],
+  ): void {
+    const out: [string, Json][] = [];
+    for (const key of want) {
+      const e = this.store.get(key);
+      if (e !== undefined) out.push([key, e.state]);
+    }
     for (const [key, state] of entries) this.applyReplicaWrite(key, state as S, null);
-    this.stats.antiEntropyKeysStreamed += mine.length;
-    if (mine.length > 0) this.ctx.send(from, { type: "q.aeEntries", round, entries: mine });
+    this.stats.antiEntropyKeysStreamed += out.length;
+    if (out.length > 0) this.ctx.send(from, { type: "q.aeEntries", round, entries: out });
   }
 
   // ---------------------------------------------------------------- membership
