@@ -17,6 +17,7 @@ import {
   partitionerPlacement,
   QuorumClient,
   QuorumNode,
+  quantile,
   type ReadRepairMode,
 } from "@distkit/quorum";
 import { Simulation } from "@distkit/sim-net";
@@ -45,11 +46,6 @@ interface Row {
 const PARTITION_START_MS = 1000;
 const PARTITION_END_MS = 2000;
 const RUN_MS = 3000;
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
 
 function run(config: Config, seed: number): Row {
   const members = ["n1", "n2", "n3", "n4", "n5"];
@@ -174,8 +170,8 @@ function run(config: Config, seed: number): Row {
     opsDuringPartition: opsDuring,
     okOutside,
     opsOutside,
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
     staleReads: stale,
     reads,
     verdict: result.verdict,

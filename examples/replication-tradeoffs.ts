@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { RaftNode } from "@distkit/raft";
 import { type LinkConfig, Simulation } from "@distkit/sim-net";
+import { percentileOfSorted } from "./percentile.js";
 import {
   type CommitMode,
   LeaseServerNode,
@@ -25,11 +26,12 @@ import {
 
 const REPLICAS = ["n1", "n2", "n3"];
 
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+/** The `p`-th percentile (0..100) of unsorted `values`. */
+const percentile = (values: readonly number[], p: number): number =>
+  percentileOfSorted(
+    [...values].sort((a, b) => a - b),
+    p / 100,
+  );
 const ms = (v: number): string => (Number.isNaN(v) ? "-" : `${v.toFixed(1)} ms`);
 
 function table(title: string, header: readonly string[], rows: readonly (readonly string[])[]): void {

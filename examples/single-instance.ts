@@ -9,6 +9,7 @@
  * Run: npx tsx --conditions=source examples/single-instance.ts
  */
 import { type Message, type NodeContext, type NodeId, Simulation } from "@distkit/sim-net";
+import { percentileOfSorted } from "./percentile.js";
 
 type KvRequest =
   | { readonly type: "get"; readonly requestId: number; readonly key: string }
@@ -104,11 +105,6 @@ export interface LoadPoint {
   readonly unanswered: number;
 }
 
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 /** Runs one load level and returns its measurements. */
 export function measureLoad(options: {
   readonly seed: number;
@@ -142,8 +138,8 @@ export function measureLoad(options: {
     offeredPerSec: options.offeredPerSec,
     sentPerSec: (clients.reduce((sum, c) => sum + c.instance.sent, 0) * 1000) / options.durationMs,
     completedPerSec: (latencies.length * 1000) / options.durationMs,
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
+    p50Ms: percentileOfSorted(latencies, 0.5),
+    p99Ms: percentileOfSorted(latencies, 0.99),
     maxMs: latencies.length === 0 ? Number.NaN : latencies[latencies.length - 1]!,
     unanswered: clients.reduce((sum, c) => sum + c.instance.outstanding, 0),
   };
