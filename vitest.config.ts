@@ -1,6 +1,13 @@
+import { existsSync, readdirSync } from "node:fs";
+
 import { defineConfig } from "vitest/config";
 
-const packages = ["sim-net", "clocks", "hashing", "check", "crdt", "raft", "quorum", "replication"];
+// Every folder under packages/ with a test/ folder is a vitest project named after the folder, so a new
+// package's tests run with `pnpm test` (and `pnpm test --project <name>`) without editing this file.
+const packages = readdirSync("packages", { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`packages/${d.name}/test`))
+  .map((d) => d.name)
+  .sort();
 
 export default defineConfig({
   test: {
