@@ -24,7 +24,7 @@ import {
 } from "../src/index.js";
 
 const REFERENCE_S = 10;
-const DIR = fileURLToPath(new URL("../../../../shared/data/porcupine/", import.meta.url));
+const DIR = fileURLToPath(new URL("../test/data/porcupine/", import.meta.url));
 
 function readVerdicts(): { file: string; linearizable: boolean }[] {
   const out: { file: string; linearizable: boolean }[] = [];

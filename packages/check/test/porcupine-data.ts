@@ -1,9 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** Where the shared Porcupine data lives (outside the repository). */
-export const PORCUPINE_DIR = fileURLToPath(new URL("../../../../shared/data/porcupine/", import.meta.url));
-export const hasPorcupineData = existsSync(`${PORCUPINE_DIR}VERDICTS.md`);
+/** The Porcupine histories, copied into the repository (MIT; see data/porcupine/SOURCE.md). */
+export const PORCUPINE_DIR = fileURLToPath(new URL("./data/porcupine/", import.meta.url));
 
 export interface ExpectedVerdict {
   readonly file: string; // relative, e.g. "jepsen/etcd_000.log"

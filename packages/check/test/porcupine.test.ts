@@ -8,7 +8,7 @@ import {
   registerModel,
 } from "../src/index.js";
 import { validateLinearization } from "./helpers.js";
-import { hasPorcupineData, listDir, readData, readVerdicts } from "./porcupine-data.js";
+import { listDir, readData, readVerdicts } from "./porcupine-data.js";
 
 const modelFor = (file: string) => (file.startsWith("kv/") ? kvModel() : registerModel());
 
@@ -25,8 +25,8 @@ function expectConsistentResult(file: string, history: History, result: Lineariz
   }
 }
 
-describe.skipIf(!hasPorcupineData)("Porcupine verdicts (../shared/data/porcupine)", () => {
-  const verdicts = hasPorcupineData ? readVerdicts() : [];
+describe("Porcupine verdicts (test/data/porcupine)", () => {
+  const verdicts = readVerdicts();
 
   it("VERDICTS.md lists 108 asserted verdicts and every data file but the empty etcd_095", () => {
     expect(verdicts.length).toBe(108);

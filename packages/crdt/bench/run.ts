@@ -25,9 +25,7 @@ import { ORSet, PNCounter, TextDoc } from "../src/index.js";
 setFlagsFromString("--expose_gc");
 const gc = runInNewContext("gc") as () => void;
 
-const TRACE = fileURLToPath(
-  new URL("../../../../shared/data/editing-traces/automerge-paper.json.gz", import.meta.url),
-);
+const TRACE = fileURLToPath(new URL("../test/data/automerge-paper.json.gz", import.meta.url));
 
 interface Trace {
   startContent: string;
@@ -262,7 +260,7 @@ if (existsSync(TRACE)) {
   textBench(edits, trace.endContent);
 } else {
   console.log(
-    `Text benchmark skipped: trace not found at ${TRACE} (it lives in ../shared/data outside the repo).`,
+    `Text benchmark skipped: trace not found at ${TRACE} (test/data/automerge-paper.json.gz is part of the repository: is the clone complete?).`,
   );
 }
 mergeBench();

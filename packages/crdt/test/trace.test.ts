@@ -1,14 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { TextDoc, type TextUpdate } from "../src/index.js";
 
-const TRACE = fileURLToPath(
-  new URL("../../../../shared/data/editing-traces/automerge-paper.json.gz", import.meta.url),
-);
-const present = existsSync(TRACE);
-if (!present) console.warn(`automerge-paper trace not found at ${TRACE}: skipping the trace replay tests`);
+const TRACE = fileURLToPath(new URL("./data/automerge-paper.json.gz", import.meta.url));
 
 interface Trace {
   startContent: string;
@@ -16,11 +12,11 @@ interface Trace {
   txns: { patches: [number, number, string][] }[];
 }
 
-describe.skipIf(!present)("automerge-paper editing trace (259,778 edits)", () => {
-  const trace = present ? (JSON.parse(gunzipSync(readFileSync(TRACE)).toString("utf8")) as Trace) : undefined;
+// The trace is part of the repository (test/data, CC BY 4.0, see test/data/SOURCE.md): a missing file fails.
+describe("automerge-paper editing trace (259,778 edits)", () => {
+  const trace = JSON.parse(gunzipSync(readFileSync(TRACE)).toString("utf8")) as Trace;
 
   it("replays to exactly endContent, and a remote replica fed the deltas converges", () => {
-    if (trace === undefined) return;
     const doc = new TextDoc("kleppmann");
     if (trace.startContent.length > 0) doc.insert(0, trace.startContent);
     const updates: TextUpdate[] = [];
