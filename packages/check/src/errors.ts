@@ -9,6 +9,11 @@
  * - `invalid-operation`: an operation's input or output does not have the shape the model accepts.
  * - `invalid-time`: a time is not a finite number, or a completion is earlier than its invocation.
  * - `parse-error`: a history line could not be parsed (see {@link ParseError}).
+ * - `invalid-event`: a history event is not an object of the accepted shape (unknown `type`, a
+ *   `time` field instead of `timeMs`, a completion whose key or written value differs from its
+ *   invocation, ...).
+ * - `empty-history`: a history with no operation was given to a checker or parser that was not told
+ *   that an empty history is fine (`allowEmpty: true`).
  *
  * @example
  * ```ts
@@ -24,7 +29,9 @@ export type CheckErrorCode =
   | "unknown-function"
   | "invalid-operation"
   | "invalid-time"
-  | "parse-error";
+  | "parse-error"
+  | "invalid-event"
+  | "empty-history";
 
 /**
  * The error thrown by `@distkit/check` on misuse and bad input. Its `code` says which rule was broken;

@@ -1,3 +1,4 @@
+import { Keyword } from "./edn.js";
 import { CheckError } from "./errors.js";
 
 /**
@@ -47,7 +48,11 @@ export interface HistoryEvent<V = unknown> {
   readonly value: V;
   /** For keyed histories (a `:key` field): the key the operation addresses. */
   readonly key?: string | number;
-  /** When the event happened. If absent, the event's position in the list is used as its time. */
+  /**
+   * When the event happened, in milliseconds: the only time field read (an event with a `time`
+   * field is rejected, so a misnamed time is never silently ignored). Give it on every event or on
+   * none; if absent, the event's position in the list is used as its time.
+   */
   readonly timeMs?: number;
   /** 1-based source line, when the event was parsed from text (used in error messages). */
   readonly line?: number;
@@ -142,7 +147,70 @@ export interface HistoryFromEventsOptions {
 }
 
 function where(e: HistoryEvent, index: number): string {
-  return e.line !== undefined ? `line ${e.line}` : `event ${index}`;
+  return typeof e.line === "number" ? `line ${e.line} (event ${index})` : `event ${index}`;
+}
+
+const EVENT_TYPE_SET: ReadonlySet<string> = new Set(["invoke", "ok", "fail", "info"]);
+/** Functions whose completion repeats the value written by the invocation (Jepsen's convention). */
+const WRITING_FUNCTIONS: ReadonlySet<string> = new Set(["write", "put", "append", "cas"]);
+
+function describeType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "string" ? JSON.stringify(v) : typeof v;
+}
+
+/** Whether a completion's value is an error keyword of a jepsen.util log (e.g. `:timed-out`). */
+function isErrorKeyword(v: unknown): boolean {
+  return v instanceof Keyword;
+}
+
+/** Checks one event's shape (not its pairing) and returns its time, or undefined when it has none. */
+function checkEventShape(e: unknown, index: number): number | undefined {
+  if (typeof e !== "object" || e === null || Array.isArray(e)) {
+    throw new CheckError(
+      "invalid-event",
+      `event ${index} is ${describeType(e)}; an event is an object { process, type, f, value, timeMs? }`,
+    );
+  }
+  const ev = e as Record<string, unknown>;
+  const at = where(e as HistoryEvent, index);
+  if (typeof ev.process !== "number" && typeof ev.process !== "string") {
+    throw new CheckError(
+      "invalid-event",
+      `${at}: process ${describeType(ev.process)} is not a number or a string`,
+    );
+  }
+  if (typeof ev.type !== "string" || !EVENT_TYPE_SET.has(ev.type)) {
+    throw new CheckError(
+      "invalid-event",
+      `${at}: unknown event type ${describeType(ev.type)}; accepted types are invoke, ok, fail, info`,
+    );
+  }
+  if (typeof ev.f !== "string" || ev.f === "") {
+    throw new CheckError(
+      "invalid-event",
+      `${at}: f ${describeType(ev.f)} is not a non-empty string naming the function (read, write, ...)`,
+    );
+  }
+  if ("time" in ev) {
+    throw new CheckError(
+      "invalid-event",
+      `${at}: the event has a \`time\` field, which historyFromEvents does not read; give the time in milliseconds as \`timeMs\` (parseJepsenEdn converts Jepsen's :time in nanoseconds)`,
+    );
+  }
+  if (ev.key !== undefined && typeof ev.key !== "string" && typeof ev.key !== "number") {
+    throw new CheckError("invalid-event", `${at}: key ${describeType(ev.key)} is not a string or a number`);
+  }
+  const t = ev.timeMs;
+  if (t === undefined) return undefined;
+  if (typeof t !== "number" || !Number.isFinite(t)) {
+    throw new CheckError(
+      "invalid-time",
+      `${at}: timeMs ${String(t)} is not a finite number; times are finite milliseconds`,
+    );
+  }
+  return t;
 }
 
 /**
@@ -151,15 +219,25 @@ function where(e: HistoryEvent, index: number): string {
  * the end become `info` (return time `Infinity`). Events with a `key` give `{ key, value }` inputs
  * (the output stays the completion's `value`).
  *
- * @throws CheckError `unmatched-completion` (a completion with no open invocation),
- *   `duplicate-invocation`, `invalid-operation` (completion's function differs from the
- *   invocation's) or `invalid-time`; the message names the event's line.
+ * The input is checked, never silently judged: every event is an object with a `process` (number
+ * or string), a `type` (invoke, ok, fail or info), an `f`, and a time in **`timeMs`** (a `time`
+ * field is rejected, not ignored). Either every event (of the processes not ignored) has a `timeMs`,
+ * in non-decreasing order, or none has (then each event's position is its time). A completion
+ * names the invoked function; if it has a `key`, the invoked key; and for `write`, `put`, `append`
+ * and `cas` an `ok` or `fail` completion carries the invoked value, `null`/`undefined` (not
+ * repeated), `false` for an `ok` cas whose compare failed, or, for `fail`, an error keyword.
+ *
+ * @throws CheckError naming the event (index, and line when parsed): `invalid-argument` (not an
+ *   array), `invalid-event` (not an object, unknown type, `time` instead of `timeMs`, a completion
+ *   whose key or written value differs from its invocation), `invalid-time` (not finite, mixed given
+ *   and missing times, out of time order, completion before invocation), `unmatched-completion`,
+ *   `duplicate-invocation`, `invalid-operation` (completion's function differs from the invocation's).
  * @example
  * ```ts
  * import { historyFromEvents } from "@distkit/check";
  * const ops = historyFromEvents([
- *   { process: 0, type: "invoke", f: "write", value: 1 },
- *   { process: 0, type: "ok", f: "write", value: 1 },
+ *   { process: 0, type: "invoke", f: "write", value: 1, timeMs: 0 },
+ *   { process: 0, type: "ok", f: "write", value: 1, timeMs: 3 },
  * ]);
  * console.log(ops[0]?.status); // "ok"
  * ```
@@ -168,35 +246,69 @@ export function historyFromEvents(
   events: readonly HistoryEvent[],
   options: HistoryFromEventsOptions = {},
 ): History {
+  if (!Array.isArray(events)) {
+    throw new CheckError(
+      "invalid-argument",
+      `historyFromEvents takes an array of events; got ${describeType(events)}`,
+    );
+  }
   const ignore = new Set<ProcessId>(options.ignoreProcesses ?? ["nemesis"]);
   interface Open {
     id: number;
     process: ProcessId;
     f: string;
+    key: string | number | undefined;
+    value: unknown;
     input: unknown;
     callMs: number;
+    index: number;
   }
   const open = new Map<ProcessId, Open>();
   const ops: Operation[] = [];
-  events.forEach((e, index) => {
+  // Whether events carry times (decided by the first event considered), and the last time seen.
+  let timed: { given: boolean; index: number } | undefined;
+  let lastTime = Number.NEGATIVE_INFINITY;
+  let lastIndex = -1;
+  events.forEach((raw, index) => {
+    const given = checkEventShape(raw, index);
+    const e = raw;
     if (ignore.has(e.process)) return;
-    const t = e.timeMs ?? index;
-    if (!Number.isFinite(t)) {
+    const at = where(e, index);
+    if (timed === undefined) timed = { given: given !== undefined, index };
+    else if (timed.given !== (given !== undefined)) {
       throw new CheckError(
         "invalid-time",
-        `${where(e, index)}: time ${String(t)} is not a finite number; times are finite milliseconds`,
+        `${at} ${given === undefined ? "has no timeMs" : "has a timeMs"} but event ${timed.index} ${timed.given ? "has one" : "has none"}; give every event a timeMs or none (then each event's position is its time)`,
       );
     }
+    const t = given ?? index;
+    if (t < lastTime) {
+      throw new CheckError(
+        "invalid-time",
+        `${at}: events are out of time order: timeMs ${t} is earlier than ${lastTime} of event ${lastIndex}; events must be in non-decreasing time order (sort them by time, stably)`,
+      );
+    }
+    lastTime = t;
+    lastIndex = index;
     if (e.type === "invoke") {
       const prev = open.get(e.process);
       if (prev !== undefined) {
         throw new CheckError(
           "duplicate-invocation",
-          `${where(e, index)}: process ${String(e.process)} invoked ${e.f} while its ${prev.f} (invoked at ${prev.callMs}) is still pending; a process runs one operation at a time (complete it with ok/fail/info first)`,
+          `${at}: process ${String(e.process)} invoked ${e.f} while its ${prev.f} (event ${prev.index}, invoked at ${prev.callMs}) is still pending; a process runs one operation at a time (complete it with ok/fail/info first)`,
         );
       }
       const input = e.key !== undefined ? ({ key: e.key, value: e.value } satisfies KeyedInput) : e.value;
-      open.set(e.process, { id: ops.length, process: e.process, f: e.f, input, callMs: t });
+      open.set(e.process, {
+        id: ops.length,
+        process: e.process,
+        f: e.f,
+        key: e.key,
+        value: e.value,
+        input,
+        callMs: t,
+        index,
+      });
       ops.push(undefined as unknown as Operation); // placeholder, filled at completion
       return;
     }
@@ -204,19 +316,40 @@ export function historyFromEvents(
     if (o === undefined) {
       throw new CheckError(
         "unmatched-completion",
-        `${where(e, index)}: ${e.type} ${e.f} of process ${String(e.process)} has no pending invocation; every completion must follow an invoke of the same process`,
+        `${at}: ${e.type} ${e.f} of process ${String(e.process)} has no pending invocation; every completion must follow an invoke of the same process`,
       );
     }
     if (o.f !== e.f) {
       throw new CheckError(
         "invalid-operation",
-        `${where(e, index)}: ${e.type} ${e.f} of process ${String(e.process)} completes an invocation of ${o.f}; a completion must name the invoked function`,
+        `${at}: ${e.type} ${e.f} of process ${String(e.process)} completes an invocation of ${o.f} (event ${o.index}); a completion must name the invoked function`,
       );
+    }
+    if (e.key !== undefined && e.key !== o.key) {
+      throw new CheckError(
+        "invalid-event",
+        `${at}: ${e.type} ${e.f} of process ${String(e.process)} names key ${formatValue(e.key)} but its invocation (event ${o.index}) named ${o.key === undefined ? "no key" : formatValue(o.key)}; a completion repeats the invoked key or omits it`,
+      );
+    }
+    if (e.type !== "info" && WRITING_FUNCTIONS.has(e.f)) {
+      const v: unknown = e.value;
+      const accepted =
+        v === null ||
+        v === undefined ||
+        valuesEqualLoose(v, o.value) ||
+        (e.f === "cas" && e.type === "ok" && v === false) ||
+        (e.type === "fail" && isErrorKeyword(v));
+      if (!accepted) {
+        throw new CheckError(
+          "invalid-event",
+          `${at}: ${e.type} ${e.f} of process ${String(e.process)} carries ${formatValue(v)} but its invocation (event ${o.index}) wrote ${formatValue(o.value)}; a completion of ${e.f} repeats the invoked value or gives nil${e.f === "cas" ? " (an ok cas may give false: compare failed)" : ""}`,
+        );
+      }
     }
     if (t < o.callMs) {
       throw new CheckError(
         "invalid-time",
-        `${where(e, index)}: completion at ${t} is earlier than its invocation at ${o.callMs}`,
+        `${at}: completion at ${t} is earlier than its invocation at ${o.callMs}`,
       );
     }
     open.delete(e.process);
@@ -247,11 +380,31 @@ export function historyFromEvents(
   return ops;
 }
 
+/** Structural equality for event values (EDN keywords are interned, so `===` covers them). */
+function valuesEqualLoose(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => valuesEqualLoose(x, b[i]));
+  }
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) {
+    try {
+      return JSON.stringify(a) === JSON.stringify(b);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /**
- * Checks that a value is a well-formed history (ids equal positions, finite call times, return after
- * call, `info` iff the return time is infinite) and returns it.
+ * Checks that a value is a well-formed history and returns it: an array of operation objects whose
+ * ids equal their positions, with a `process` (number or string), an `f`, finite call times, a
+ * return no earlier than the call, `info` iff the return time is infinite, and no process running
+ * two operations at once (an `ok`/`fail` operation must return before its process invokes the next
+ * one; after an `info` the process may go on, as it does not know the outcome).
  *
- * @throws CheckError `invalid-operation` or `invalid-time` naming the operation.
+ * @throws CheckError naming the operation: `invalid-argument` (not an array), `invalid-operation`,
+ *   `invalid-time`, or `duplicate-invocation` (two overlapping operations of one process).
  * @example
  * ```ts
  * import { validateHistory } from "@distkit/check";
@@ -259,14 +412,38 @@ export function historyFromEvents(
  * ```
  */
 export function validateHistory<I, O>(history: History<I, O>): History<I, O> {
-  history.forEach((op, i) => {
+  if (!Array.isArray(history)) {
+    throw new CheckError(
+      "invalid-argument",
+      `a history is an array of operations; got ${describeType(history)}`,
+    );
+  }
+  // Per process: the last operation with a finite return (info operations end nowhere).
+  const busy = new Map<ProcessId, Operation<I, O>>();
+  const byCall = history.map((_, i) => i);
+  history.forEach((op: Operation<I, O> | null | undefined, i) => {
+    if (typeof op !== "object" || op === null || Array.isArray(op)) {
+      throw new CheckError(
+        "invalid-operation",
+        `operation ${i} is ${describeType(op)}; an operation is an object { id, process, f, input, output, status, callMs, returnMs }`,
+      );
+    }
     if (op.id !== i) {
       throw new CheckError(
         "invalid-operation",
         `operation at position ${i} has id ${op.id}; ids must equal positions (0, 1, 2, ...)`,
       );
     }
-    if (!Number.isFinite(op.callMs)) {
+    if (typeof op.process !== "number" && typeof op.process !== "string") {
+      throw new CheckError(
+        "invalid-operation",
+        `operation ${i}: process ${describeType(op.process)} is not a number or a string`,
+      );
+    }
+    if (typeof op.f !== "string") {
+      throw new CheckError("invalid-operation", `operation ${i}: f ${describeType(op.f)} is not a string`);
+    }
+    if (typeof op.callMs !== "number" || !Number.isFinite(op.callMs)) {
       throw new CheckError("invalid-time", `operation ${i}: callMs ${op.callMs} is not a finite number`);
     }
     if (op.status === "info") {
@@ -277,7 +454,7 @@ export function validateHistory<I, O>(history: History<I, O>): History<I, O> {
         );
       }
     } else if (op.status === "ok" || op.status === "fail") {
-      if (!Number.isFinite(op.returnMs) || op.returnMs < op.callMs) {
+      if (typeof op.returnMs !== "number" || !Number.isFinite(op.returnMs) || op.returnMs < op.callMs) {
         throw new CheckError(
           "invalid-time",
           `operation ${i}: returnMs ${op.returnMs} must be finite and >= callMs ${op.callMs}`,
@@ -290,6 +467,19 @@ export function validateHistory<I, O>(history: History<I, O>): History<I, O> {
       );
     }
   });
+  byCall.sort((a, b) => history[a]!.callMs - history[b]!.callMs || a - b);
+  for (const i of byCall) {
+    const op = history[i]!;
+    const prev = busy.get(op.process);
+    if (prev !== undefined && prev.returnMs > op.callMs) {
+      throw new CheckError(
+        "duplicate-invocation",
+        `operation ${i} (${op.f} of process ${String(op.process)}, invoked at ${op.callMs}) overlaps operation ${prev.id} (${prev.f}, ${prev.callMs} to ${prev.returnMs}) of the same process; a process runs one operation at a time (use another process id for concurrent clients)`,
+      );
+    }
+    if (op.status !== "info" && (prev === undefined || op.returnMs >= prev.returnMs))
+      busy.set(op.process, op);
+  }
   return history;
 }
 

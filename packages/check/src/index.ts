@@ -41,7 +41,7 @@ export type {
 export { checkLinearizable } from "./linearizability.js";
 export type { Model, PartitionKey } from "./model.js";
 export { ILLEGAL } from "./model.js";
-export type { RegisterModelOptions, RegisterValue } from "./register-model.js";
+export type { FailedCasConvention, RegisterModelOptions, RegisterValue } from "./register-model.js";
 export { registerModel } from "./register-model.js";
 export type { QueueState, SetState } from "./collection-models.js";
 export { counterModel, queueModel, setModel } from "./collection-models.js";

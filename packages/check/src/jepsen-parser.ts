@@ -18,6 +18,12 @@ const MAX_LINES = 10_000_000;
 export interface JepsenParseOptions {
   /** The unit of the `:time` field in EDN lines (default `"ns"`, Jepsen's). */
   readonly timeUnit?: "ns" | "ms";
+  /**
+   * {@link parseHistory} only: accept a text with no event (blank, or a log with no `jepsen.util`
+   * line) and return `[]` (default `false`: such a text throws, so a wrong file never passes a check
+   * as an empty history).
+   */
+  readonly allowEmpty?: boolean;
 }
 
 function splitLines(text: string): string[] {
@@ -164,11 +170,22 @@ export function parseJepsenLog(text: string): HistoryEvent<EdnValue>[] {
   return events;
 }
 
+/** The first non-blank line and its 1-based number, or undefined. */
+function firstLine(lines: readonly string[]): { text: string; lineNumber: number } | undefined {
+  const i = lines.findIndex((l) => l.trim() !== "");
+  return i < 0 ? undefined : { text: lines[i]!, lineNumber: i + 1 };
+}
+
 /**
- * Parses a Jepsen history in either format (EDN map lines or `jepsen.util` log lines, detected from
- * the first non-blank line) and pairs it into operations.
+ * Parses a Jepsen history in either format and pairs it into operations. The format is EDN map
+ * lines when the first non-blank line starts with `{`, the `jepsen.util` log format when some line
+ * has `jepsen.util -` (other log lines are skipped, as in {@link parseJepsenLog}). A text that is
+ * neither is rejected, never read as an empty history; a text with no event at all (blank) throws
+ * too, unless `allowEmpty` is set.
  *
- * @throws ParseError for a malformed line; CheckError for unmatched completions and the like.
+ * @throws ParseError for a malformed line, or for a text in neither format (naming its first
+ *   non-blank line); CheckError `empty-history` for a blank text without `allowEmpty`, and the
+ *   errors of {@link historyFromEvents} (unmatched completions and the like).
  * @example
  * ```ts
  * import { checkLinearizable, parseHistory, registerModel } from "@distkit/check";
@@ -176,11 +193,43 @@ export function parseJepsenLog(text: string): HistoryEvent<EdnValue>[] {
  *   "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n",
  * );
  * checkLinearizable(history, registerModel()).verdict; // "linearizable"
+ * parseHistory("", { allowEmpty: true }); // []
  * ```
  */
 export function parseHistory(text: string, options: JepsenParseOptions = {}): History {
-  const first = text.split(/\r?\n/, 1000).find((l) => l.trim() !== "");
-  if (first === undefined) return [];
-  const events = first.trim().startsWith("{") ? parseJepsenEdn(text, options) : parseJepsenLog(text);
-  return historyFromEvents(events);
+  if (typeof text !== "string") {
+    throw new CheckError(
+      "invalid-argument",
+      `parseHistory takes the history's text as a string; got ${typeof text}`,
+    );
+  }
+  const lines = splitLines(text);
+  const first = firstLine(lines);
+  if (first === undefined) {
+    if (options.allowEmpty === true) return [];
+    throw new CheckError(
+      "empty-history",
+      "the history text is blank: it has no event; pass { allowEmpty: true } if an empty history is expected",
+    );
+  }
+  let events: HistoryEvent<EdnValue>[];
+  if (first.text.trim().startsWith("{")) {
+    events = parseJepsenEdn(text, options);
+  } else if (lines.some((l) => /jepsen\.util\s+-/.test(l))) {
+    events = parseJepsenLog(text);
+  } else {
+    throw new ParseError(
+      first.lineNumber,
+      first.text,
+      "not a Jepsen history: accepted are EDN map lines ({:process 0, :type :invoke, :f :read, :value nil}) or jepsen.util log lines (INFO jepsen.util - 0 :invoke :read nil)",
+    );
+  }
+  const history = historyFromEvents(events);
+  if (history.length === 0 && options.allowEmpty !== true) {
+    throw new CheckError(
+      "empty-history",
+      "the history has no operation of a client process; pass { allowEmpty: true } if an empty history is expected",
+    );
+  }
+  return history;
 }

@@ -48,6 +48,12 @@ export interface LinearizabilityOptions {
    * still undecided then are reported `unknown`).
    */
   readonly allFailures?: boolean;
+  /**
+   * Accept a history with no operation (verdict `linearizable`). Default `false`: an empty history
+   * throws `CheckError` `empty-history`, since it usually means the harness recorded nothing or the
+   * wrong file was read, and a checker must not turn that into a pass.
+   */
+  readonly allowEmpty?: boolean;
 }
 
 /**
@@ -183,7 +189,7 @@ export interface LinearizabilityUnknown<I = unknown, O = unknown> extends Result
  * @example
  * ```ts
  * import { checkLinearizable, registerModel, type LinearizabilityResult } from "@distkit/check";
- * const r: LinearizabilityResult = checkLinearizable([], registerModel());
+ * const r: LinearizabilityResult = checkLinearizable([], registerModel(), { allowEmpty: true });
  * ```
  */
 export type LinearizabilityResult<I = unknown, O = unknown> =
@@ -213,7 +219,9 @@ const DEADLINE_CHECK_STEPS = 4096;
  * `fail` operations reach the model (which usually treats them as no-ops); `info` operations return
  * at `Infinity`, so they may take effect at any time after their invocation, or never.
  *
- * @throws CheckError on a malformed history, or when the model rejects an operation's shape.
+ * @throws CheckError on a malformed history (see {@link validateHistory}), an empty one without
+ *   `allowEmpty` (`empty-history`), a model that is not an object with `init` and `step` functions
+ *   (`invalid-argument`), or when the model rejects an operation's shape.
  * @example
  * ```ts
  * import { checkLinearizable, HistoryRecorder, registerModel } from "@distkit/check";
@@ -234,6 +242,13 @@ export function checkLinearizable<S, I, O>(
   options: LinearizabilityOptions = {},
 ): LinearizabilityResult<I, O> {
   validateHistory(history);
+  validateModel(model);
+  if (history.length === 0 && options.allowEmpty !== true) {
+    throw new CheckError(
+      "empty-history",
+      "the history has no operation; pass { allowEmpty: true } if an empty history is expected (it is then trivially linearizable)",
+    );
+  }
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   if (!(Number.isSafeInteger(maxSteps) && maxSteps > 0)) {
     throw new CheckError("invalid-argument", `maxSteps ${maxSteps} must be a positive safe integer`);
@@ -322,6 +337,42 @@ export function checkLinearizable<S, I, O>(
     steps,
     explanation: `Linearizable: ${history.length} operation(s)${where(partitions.length)} have a linearization (${steps} model steps).`,
   };
+}
+
+const OPTIONAL_MODEL_FUNCTIONS = [
+  "hash",
+  "equal",
+  "partitionKey",
+  "isReadOnly",
+  "describeOperation",
+  "describeState",
+] as const;
+
+/** @internal Checks a model's shape, so a wrong one fails here and not deep inside the search. */
+export function validateModel(model: unknown): void {
+  if (typeof model !== "object" || model === null) {
+    throw new CheckError(
+      "invalid-argument",
+      `the model is ${model === null ? "null" : typeof model}; a model is an object { name, init(), step(state, op) } (e.g. registerModel())`,
+    );
+  }
+  const m = model as Record<string, unknown>;
+  for (const f of ["init", "step"] as const) {
+    if (typeof m[f] !== "function") {
+      throw new CheckError(
+        "invalid-argument",
+        `the model${typeof m.name === "string" ? ` ${JSON.stringify(m.name)}` : ""} has no ${f} function; a model is an object { name, init(), step(state, op) } (e.g. registerModel())`,
+      );
+    }
+  }
+  for (const f of OPTIONAL_MODEL_FUNCTIONS) {
+    if (m[f] !== undefined && typeof m[f] !== "function") {
+      throw new CheckError(
+        "invalid-argument",
+        `the model's ${f} is ${typeof m[f]}; when given it must be a function`,
+      );
+    }
+  }
 }
 
 interface Deadline {

@@ -29,7 +29,36 @@ export type RegisterValue = unknown;
 export interface RegisterModelOptions {
   /** The initial value (default `null`, Jepsen's `nil`). */
   readonly initial?: RegisterValue;
+  /**
+   * What a `fail`ed cas tells the checker (see {@link FailedCasConvention}). Default
+   * `"compare-failed"`, the convention this model has always had and the one Porcupine's etcd
+   * model and Jepsen's etcd client use: it is the stricter reading, so it finds more bugs, and it
+   * keeps every existing verdict. Choose `"did-not-happen"` when the store can also fail a cas for
+   * other reasons (a rejected or aborted request that definitely did not apply).
+   */
+  readonly failedCas?: FailedCasConvention;
 }
+
+/**
+ * How {@link registerModel} reads a compare-and-set that completed with `fail`:
+ *
+ * - `"compare-failed"` (Porcupine's etcd model, Jepsen's etcd client): the cas was applied and its
+ *   compare did not match, so the register's value differed from `from` at that point. This
+ *   constrains the history: a failed cas is illegal where the value equals `from`.
+ * - `"did-not-happen"` (Knossos / Jepsen's general meaning of `fail`): the operation did not take
+ *   effect and says nothing about the value; it is legal anywhere and changes nothing.
+ *
+ * They differ on `write 0; cas 0→1 fails; read 0`: not linearizable under `"compare-failed"` (the
+ * value was 0, so the compare would have matched), linearizable under `"did-not-happen"`.
+ *
+ * @example
+ * ```ts
+ * import { registerModel, type FailedCasConvention } from "@distkit/check";
+ * const convention: FailedCasConvention = "did-not-happen";
+ * const knossosStyle = registerModel({ failedCas: convention });
+ * ```
+ */
+export type FailedCasConvention = "compare-failed" | "did-not-happen";
 
 /**
  * Reads a compare-and-set input: `[from, to]` (Jepsen's form) or `{ from, to }`.
@@ -54,9 +83,10 @@ export function casInput(op: Operation<unknown, unknown>): { from: unknown; to: 
  * - `read`: input ignored, output the value read. `fail`/`info` reads constrain nothing.
  * - `write`: input the value. A `fail` write did not happen.
  * - `cas`: input `[from, to]` or `{ from, to }`. `ok` means the swap happened (unless the output is
- *   `false`, which means the compare failed); `fail` means the compare failed, so it is legal only
- *   where the value differs from `from` (how Jepsen's etcd client reports it); `info` swaps iff the
- *   value equals `from`.
+ *   `false`, which means the compare failed); `info` swaps iff the value equals `from`. A `fail`
+ *   cas follows `options.failedCas`: by default (`"compare-failed"`) the compare failed, so it is
+ *   legal only where the value differs from `from` (how Jepsen's etcd client reports it, and how
+ *   Porcupine checks it); with `"did-not-happen"` it is a no-op legal anywhere (Knossos).
  *
  * Any other function throws `CheckError` `unknown-function`.
  *
@@ -67,10 +97,26 @@ export function casInput(op: Operation<unknown, unknown>): { from: unknown; to: 
  * h.ok(h.invoke(0, "write", 1, 0), undefined, 10);
  * h.ok(h.invoke(1, "read", null, 20), null, 30); // stale: the write completed before
  * console.log(checkLinearizable(h.history(), registerModel()).verdict); // "not-linearizable"
+ *
+ * // write 0; cas 0→1 fails; read 0: the two conventions for a failed cas disagree.
+ * const g = new HistoryRecorder();
+ * g.ok(g.invoke(0, "write", 0, 0), undefined, 1);
+ * g.fail(g.invoke(0, "cas", [0, 1], 2), undefined, 3);
+ * g.ok(g.invoke(0, "read", null, 4), 0, 5);
+ * checkLinearizable(g.history(), registerModel()).verdict; // "not-linearizable"
+ * checkLinearizable(g.history(), registerModel({ failedCas: "did-not-happen" })).verdict; // "linearizable"
  * ```
  */
 export function registerModel(options: RegisterModelOptions = {}): Model<RegisterValue> {
   const initial = options.initial ?? null;
+  const failedCas = options.failedCas ?? "compare-failed";
+  if (failedCas !== "compare-failed" && failedCas !== "did-not-happen") {
+    throw new CheckError(
+      "invalid-argument",
+      `failedCas ${JSON.stringify(failedCas)} is not "compare-failed" or "did-not-happen"`,
+    );
+  }
+  const failMeansCompareFailed = failedCas === "compare-failed";
   return {
     name: "register",
     init: () => initial,
@@ -86,6 +132,7 @@ export function registerModel(options: RegisterModelOptions = {}): Model<Registe
           const { from, to } = casInput(op);
           const matches = valuesEqual(from, state);
           if (op.status === "info") return matches ? [to] : [state];
+          if (op.status === "fail" && !failMeansCompareFailed) return [state];
           if (op.status === "fail" || op.output === false) return matches ? ILLEGAL : [state];
           return matches ? [to] : ILLEGAL;
         }
@@ -113,9 +160,13 @@ export function registerModel(options: RegisterModelOptions = {}): Model<Registe
           const res =
             op.status === "info"
               ? "? (unknown)"
-              : op.status === "fail" || op.output === false
-                ? "compare failed"
-                : "swapped";
+              : op.status === "fail"
+                ? failMeansCompareFailed
+                  ? "compare failed"
+                  : "failed (did not happen)"
+                : op.output === false
+                  ? "compare failed"
+                  : "swapped";
           return `cas(${formatValue(from)} -> ${formatValue(to)}) -> ${res}`;
         }
         default:

@@ -72,7 +72,7 @@ describe("historyFromEvents", () => {
 
   it("names the line of an unmatched completion or mismatched function", () => {
     expect(() => historyFromEvents([{ process: 0, type: "ok", f: "read", value: 1, line: 7 }])).toThrow(
-      /line 7: ok read of process 0 has no pending invocation/,
+      /line 7 \(event 0\): ok read of process 0 has no pending invocation/,
     );
     expect(() =>
       historyFromEvents([

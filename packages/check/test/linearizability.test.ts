@@ -211,8 +211,11 @@ describe("checkLinearizable on hand-made histories", () => {
     );
   });
 
-  it("an empty history is linearizable", () => {
-    expect(checkLinearizable([], registerModel()).verdict).toBe("linearizable");
-    expect(checkLinearizable([], kvModel()).partitions).toEqual([]);
+  it("an empty history is rejected unless allowEmpty is set, then it is linearizable", () => {
+    expect(() => checkLinearizable([], registerModel())).toThrow(
+      expect.objectContaining({ code: "empty-history", message: expect.stringMatching(/allowEmpty: true/) }),
+    );
+    expect(checkLinearizable([], registerModel(), { allowEmpty: true }).verdict).toBe("linearizable");
+    expect(checkLinearizable([], kvModel(), { allowEmpty: true }).partitions).toEqual([]);
   });
 });

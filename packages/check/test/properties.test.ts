@@ -15,7 +15,7 @@ import { atomicHistory, counterImpl, kvImpl, plannedOps, queueImpl, registerImpl
 import { validateLinearization } from "./helpers.js";
 
 function expectLinearizable<S>(history: History, model: Model<S>): void {
-  const r = checkLinearizable(history, model);
+  const r = checkLinearizable(history, model, { allowEmpty: true });
   expect(r.verdict).toBe("linearizable");
   for (const p of r.partitions) {
     const idx = new Map(p.operationIds.map((id, i) => [id, i]));
@@ -34,7 +34,9 @@ describe("histories executed atomically in real-time order are linearizable", ()
   test.prop([plannedOps(60, 6, 3)], { numRuns: 100 })("kv get/put/append over 3 keys", (plan) => {
     const h = atomicHistory(plan, kvImpl());
     expectLinearizable(h, kvModel());
-    expect(checkLinearizable(h, kvModel({ partitioned: false })).verdict).toBe("linearizable");
+    expect(checkLinearizable(h, kvModel({ partitioned: false }), { allowEmpty: true }).verdict).toBe(
+      "linearizable",
+    );
   });
   test.prop([plannedOps(30, 4)], { numRuns: 100 })("FIFO queue", (plan) => {
     expectLinearizable(atomicHistory(plan, queueImpl()), queueModel());
@@ -87,7 +89,7 @@ function injectStaleRead(history: History): History {
 describe("violations are caught", () => {
   test.prop([plannedOps(40, 5)], { numRuns: 150 })("an injected stale read is not linearizable", (plan) => {
     const h = injectStaleRead(atomicHistory(plan, registerImpl(false)));
-    const r = checkLinearizable(h, registerModel());
+    const r = checkLinearizable(h, registerModel(), { allowEmpty: true });
     expect(r.verdict).toBe("not-linearizable");
     if (r.verdict === "not-linearizable") {
       expect(
@@ -126,7 +128,7 @@ describe("violations are caught", () => {
         callMs: 2 * k,
         returnMs: 2 * k + 1,
       });
-      expect(checkLinearizable(ops, registerModel()).verdict).toBe("not-linearizable");
+      expect(checkLinearizable(ops, registerModel(), { allowEmpty: true }).verdict).toBe("not-linearizable");
       expect(checkSequentialConsistency(ops, registerModel()).verdict).toBe("sequentially-consistent");
     },
   );
@@ -153,8 +155,8 @@ describe("results do not depend on partition order", () => {
       }
       const base = rename(h, [0, 1, 2, 3]);
       const renamed = rename(h, perm);
-      const a = checkLinearizable(base, kvModel());
-      const b = checkLinearizable(renamed, kvModel());
+      const a = checkLinearizable(base, kvModel(), { allowEmpty: true });
+      const b = checkLinearizable(renamed, kvModel(), { allowEmpty: true });
       expect(b.verdict).toBe(a.verdict);
       const failing = (r: typeof a, map: (k: string) => string) =>
         r.partitions
@@ -163,7 +165,9 @@ describe("results do not depend on partition order", () => {
           .sort();
       const back = (k: string) => keyNames[perm.indexOf(keyNames.indexOf(k))]!;
       expect(failing(b, back)).toEqual(failing(a, (k) => k));
-      expect(checkLinearizable(base, kvModel({ partitioned: false })).verdict).toBe(a.verdict);
+      expect(checkLinearizable(base, kvModel({ partitioned: false }), { allowEmpty: true }).verdict).toBe(
+        a.verdict,
+      );
     },
   );
 });
@@ -173,8 +177,8 @@ describe("determinism", () => {
     "the same history and budget give the same result",
     (plan) => {
       const h = injectStaleRead(atomicHistory(plan, registerImpl(true)));
-      expect(checkLinearizable(h, registerModel(), { maxSteps: 200 })).toEqual(
-        checkLinearizable(h, registerModel(), { maxSteps: 200 }),
+      expect(checkLinearizable(h, registerModel(), { maxSteps: 200, allowEmpty: true })).toEqual(
+        checkLinearizable(h, registerModel(), { maxSteps: 200, allowEmpty: true }),
       );
     },
   );
