@@ -3,6 +3,7 @@ import { CheckError, invariant } from "./errors.js";
 import type { History, Operation } from "./history.js";
 import { validateHistory } from "./history.js";
 import type { Model, PartitionKey } from "./model.js";
+import { valuesEqual } from "./hash.js";
 import { LinearizationSearch } from "./search.js";
 
 /**
@@ -122,6 +123,14 @@ export interface PartitionCheck<I = unknown, O = unknown> {
    * prefix otherwise (empty when unknown).
    */
   readonly linearization: readonly number[];
+  /**
+   * Parallel to `linearization`: whether each operation took effect at its place in it. `ok`
+   * operations did (a read too: it happened there); `fail` operations did not. An `info` operation
+   * took effect when, in this order, it changed the model's state and some `ok` or `fail` operation
+   * comes after it; one that changed nothing, or comes after every completed operation, is
+   * indistinguishable from one that never happened, and is marked `false`.
+   */
+  readonly tookEffect: readonly boolean[];
   /** Present when the verdict is `not-linearizable`. */
   readonly failure: LinearizabilityFailure<I, O> | undefined;
   /** Model steps the search took. */
@@ -422,11 +431,29 @@ function partitionReport<S, I, O>(
   const operationIds = ops.map((o) => o.id);
   const steps = search.steps;
   if (search.status === "linearizable") {
-    const linearization = search.linearization().map((i) => ops[i]!.id);
-    return { key, verdict: "linearizable", operationIds, linearization, failure: undefined, steps };
+    const order = search.linearization();
+    const linearization = order.map((i) => ops[i]!.id);
+    const tookEffect = effectsAlong(order, search.linearizationStates(), ops, model);
+    return {
+      key,
+      verdict: "linearizable",
+      operationIds,
+      linearization,
+      tookEffect,
+      failure: undefined,
+      steps,
+    };
   }
   if (search.status === "running") {
-    return { key, verdict: "unknown", operationIds, linearization: [], failure: undefined, steps };
+    return {
+      key,
+      verdict: "unknown",
+      operationIds,
+      linearization: [],
+      tookEffect: [],
+      failure: undefined,
+      steps,
+    };
   }
   invariant(search.blockerOp >= 0, "a failed search has met a return event");
   const prefix = search.bestPrefix.map((i) => ops[i]!);
@@ -449,9 +476,31 @@ function partitionReport<S, I, O>(
     verdict: "not-linearizable",
     operationIds,
     linearization: prefix.map((o) => o.id),
+    tookEffect: effectsAlong(search.bestPrefix, search.bestStates, ops, model),
     failure,
     steps,
   };
+}
+
+/** See {@link PartitionCheck.tookEffect}. `states[i]` is the state before `order[i]`. */
+function effectsAlong<S, I, O>(
+  order: readonly number[],
+  states: readonly S[],
+  ops: readonly Operation<I, O>[],
+  model: Model<S, I, O>,
+): boolean[] {
+  invariant(states.length === order.length + 1, "one state before each operation, and one after");
+  const equal = model.equal !== undefined ? model.equal.bind(model) : valuesEqual;
+  let lastCompleted = -1;
+  order.forEach((i, pos) => {
+    if (ops[i]!.status !== "info") lastCompleted = pos;
+  });
+  return order.map((i, pos) => {
+    const status = ops[i]!.status;
+    if (status === "ok") return true;
+    if (status === "fail") return false;
+    return pos < lastCompleted && !equal(states[pos]!, states[pos + 1]!);
+  });
 }
 
 function explainFailure<S, I, O>(

@@ -28,6 +28,8 @@ export class LinearizationSearch<S, I, O> {
   // Failure report.
   bestDepth = -1;
   bestPrefix: number[] = [];
+  /** The states along `bestPrefix`: before each op, then after the last (length + 1 entries). */
+  bestStates: S[] = [];
   blockerOp = -1;
   blockerState: S;
   blockerCandidates: number[] = [];
@@ -148,6 +150,13 @@ export class LinearizationSearch<S, I, O> {
   /** The linearization found so far (op indices within this partition), in order. */
   linearization(): number[] {
     return Array.from(this.#stackNode.subarray(0, this.#depth), (nd) => this.#opOf[nd]!);
+  }
+
+  /** The states along the linearization found so far: before each op, then the current state. */
+  linearizationStates(): S[] {
+    const states = this.#stackState.slice(0, this.#depth);
+    states.push(this.#state);
+    return states;
   }
 
   /** Cached (linearized set, state) pairs. */
@@ -381,6 +390,7 @@ export class LinearizationSearch<S, I, O> {
     if (this.bestDepth < 0) this.bestDepth = 0;
     this.#awaitingBlocker = false;
     this.bestPrefix = this.linearization();
+    this.bestStates = this.linearizationStates();
     this.blockerOp = this.#opOf[entry]!;
     this.blockerState = this.#state;
     this.blockerCandidates = [];
