@@ -20,7 +20,14 @@ export { QuorumError, type QuorumErrorCode } from "./errors.js";
 export type { Json } from "./json.js";
 export { type LwwState, lwwPolicy } from "./lww-policy.js";
 export { MAX_MERKLE_DEPTH, MerkleTree } from "./merkle-tree.js";
-export type { QuorumMessage, ReadRepairMode, ReadResult, RequestOptions, WriteResult } from "./messages.js";
+export type {
+  QuorumMessage,
+  ReadRepairMode,
+  ReadResult,
+  RequestOptions,
+  WriteMode,
+  WriteResult,
+} from "./messages.js";
 export { type PlacementStrategy, partitionerPlacement } from "./placement.js";
 export {
   type ClientHistoryEvent,

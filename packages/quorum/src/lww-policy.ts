@@ -107,6 +107,9 @@ export function lwwPolicy(): VersioningPolicy<LwwState> {
     isTombstone(state: LwwState): boolean {
       return state.deleted;
     },
+    timestampOf(state: LwwState): number {
+      return state.timestampMs;
+    },
     digest(state: LwwState): string {
       return `${state.timestampMs}|${state.deleted ? "d" : "l"}|${canonical(state.value)}`;
     },

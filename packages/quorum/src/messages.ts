@@ -16,6 +16,26 @@ import type { CausalContext } from "./versioning.js";
 export type ReadRepairMode = "off" | "async" | "blocking";
 
 /**
+ * How a coordinator picks the timestamp of a last-write-wins write.
+ *
+ * - `one-phase` (default): the coordinator's clock (or the request's `timestampMs`). One round trip
+ *   (the write). Under clock skew a write acknowledged after another can get the lower timestamp and be
+ *   discarded by every replica, so LWW reads are not linearizable then, even with strict quorums.
+ * - `two-phase`: ABD's write. The coordinator first reads the current timestamps of the key from a read
+ *   quorum (R replicas), then writes with a timestamp above the greatest one seen (and above its own
+ *   clock). Two round trips (read, then write). With R + W > N on the strict preference list, a write that
+ *   starts after another was acknowledged always gets a greater timestamp, whatever the clocks say.
+ *   Only for policies with timestamps (`lwwPolicy`); DVV and CRDT stores order writes causally and reject it.
+ *
+ * @example
+ * ```ts
+ * import type { WriteMode } from "@distkit/quorum";
+ * const mode: WriteMode = "two-phase";
+ * ```
+ */
+export type WriteMode = "one-phase" | "two-phase";
+
+/**
  * Per-request settings; each one overrides the store's default.
  *
  * @example
@@ -39,6 +59,11 @@ export interface RequestOptions {
   readonly readRepair?: ReadRepairMode;
   /** LWW only: the write timestamp (Cassandra's `USING TIMESTAMP`); default the coordinator's clock. */
   readonly timestampMs?: number;
+  /**
+   * LWW only: `two-phase` reads the key's timestamps from R replicas before writing above them (ABD; two
+   * round trips), `one-phase` writes with the coordinator's clock (one round trip). See {@link WriteMode}.
+   */
+  readonly writeMode?: WriteMode;
 }
 
 /**

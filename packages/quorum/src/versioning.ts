@@ -93,4 +93,18 @@ export interface VersioningPolicy<S extends Json = Json> {
   digest(state: S): string;
   /** Checks a client-supplied causal context; throws `QuorumError` `malformed-context` when it is bad. */
   validateContext(context: CausalContext): void;
+  /**
+   * The write timestamp that orders a state (policies that order writes by timestamps: `lwwPolicy`).
+   * Two-phase writes (`writeMode: "two-phase"`) read it from R replicas and write above the maximum; a
+   * policy without it (DVV, CRDT) cannot run two-phase writes.
+   *
+   * @example
+   * ```ts
+   * import { lwwPolicy } from "@distkit/quorum";
+   * const lww = lwwPolicy();
+   * const s = lww.write(undefined, { value: 1, deleted: false, context: "", coordinator: "n1", timestampMs: 7 });
+   * lww.timestampOf?.(s); // 7
+   * ```
+   */
+  timestampOf?(state: S): number;
 }

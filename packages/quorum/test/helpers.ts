@@ -32,6 +32,8 @@ export interface ClusterOptions<S extends Json> {
   readonly placement?: (members: string[]) => PlacementStrategy;
   readonly node: Omit<QuorumNodeConfig<S>, "placement">;
   readonly client?: Omit<QuorumClientConfig, "placement">;
+  /** Clock offset (ms) of each store node, by index (clients keep true time, so histories stay comparable). */
+  readonly clockOffsetsMs?: readonly number[];
 }
 
 export function makeCluster<S extends Json>(opts: ClusterOptions<S>): Cluster<S> {
@@ -42,8 +44,10 @@ export function makeCluster<S extends Json>(opts: ClusterOptions<S>): Cluster<S>
     network: opts.network ?? { latency: { kind: "uniform", minMs: 0.5, maxMs: 2 } },
     trace: opts.trace ?? "off",
   });
-  const nodes = ids.map((id) =>
-    sim.addNode(id, (ctx) => new QuorumNode<S>(ctx, { ...opts.node, placement })),
+  const nodes = ids.map((id, i) =>
+    sim.addNode(id, (ctx) => new QuorumNode<S>(ctx, { ...opts.node, placement }), {
+      clock: { offsetMs: opts.clockOffsetsMs?.[i] ?? 0 },
+    }),
   );
   const clients = Array.from({ length: opts.clients ?? 1 }, (_, i) =>
     sim.addNode(
