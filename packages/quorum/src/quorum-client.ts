@@ -5,8 +5,9 @@ import { QuorumError } from "./errors.js";
 import type { Json } from "./json.js";
 import type { QuorumMessage, ReadResult, RequestOptions, WriteResult } from "./messages.js";
 import type { PlacementStrategy } from "./placement.js";
-import { nextIncarnation } from "./quorum-node.js";
+import { nextIncarnation } from "./node-core.js";
 import type { CausalContext } from "./versioning.js";
+import { validateWriteMode } from "./write-path.js";
 
 /**
  * One entry of a client's history, in Jepsen's vocabulary (what `@distkit/check` reads): `invoke` when an
@@ -217,6 +218,7 @@ export class QuorumClient implements SimNode<QuorumMessage> {
       { n: options.n ?? this.n, r: options.r ?? "ONE", w: options.w ?? "ONE" },
       this.placement.members.length,
     );
+    if (options.writeMode !== undefined) validateWriteMode(options.writeMode, "invalid-request");
     if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)) {
       throw new QuorumError(
         "invalid-request",

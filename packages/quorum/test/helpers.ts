@@ -104,3 +104,53 @@ export function checkEvents<S extends Json>(
 ): import("@distkit/check").HistoryEvent[] {
   return kvCheckEvents([...cluster.clients, ...extra].map((c) => c.instance.history));
 }
+
+/**
+ * A seeded random fault schedule over the store nodes until `untilMs`: two-way partitions, heals, crashes
+ * (at most `maxDown` nodes down at once) and restarts, one event every 40 to 160 ms; at `untilMs`
+ * everything heals and restarts. Returns a count of the faults applied, by kind.
+ */
+export function randomFaults<S extends Json>(
+  cluster: Cluster<S>,
+  seed: number,
+  untilMs: number,
+  maxDown: number,
+): { partitions: number; crashes: number } {
+  const { sim, nodes } = cluster;
+  const next = rng(seed * 7919 + 13);
+  const ids = nodes.map((n) => n.id);
+  const down = new Set<string>();
+  const counts = { partitions: 0, crashes: 0 };
+  for (let t = 30; t < untilMs; t += 40 + next() * 120) {
+    const roll = next();
+    sim.schedule(t, () => {
+      if (roll < 0.35) {
+        const order = [...ids].sort(() => next() - 0.5);
+        const cut = 1 + Math.floor(next() * (ids.length - 1));
+        sim.partition(order.slice(0, cut), order.slice(cut));
+        counts.partitions++;
+      } else if (roll < 0.55) {
+        sim.heal();
+      } else if (roll < 0.8) {
+        const id = ids[Math.floor(next() * ids.length)] as string;
+        if (down.size < maxDown && !down.has(id)) {
+          down.add(id);
+          sim.crash(id);
+          counts.crashes++;
+        }
+      } else {
+        const id = [...down][0];
+        if (id !== undefined) {
+          down.delete(id);
+          sim.restart(id);
+        }
+      }
+    });
+  }
+  sim.schedule(untilMs, () => {
+    sim.heal();
+    for (const id of down) sim.restart(id);
+    down.clear();
+  });
+  return counts;
+}

@@ -1,7 +1,7 @@
 import { checkLinearizable, historyFromEvents, kvModel } from "@distkit/check";
 import { describe, expect, it } from "vitest";
 import { type LwwState, lwwPolicy, type QuorumNodeConfig } from "../src/index.js";
-import { type Cluster, checkEvents, driveClients, makeCluster, rng } from "./helpers.js";
+import { type Cluster, checkEvents, driveClients, makeCluster, randomFaults, rng } from "./helpers.js";
 
 /**
  * Last write wins under coordinator clock skew. Every store node's clock is offset by a seeded amount in
@@ -10,15 +10,17 @@ import { type Cluster, checkEvents, driveClients, makeCluster, rng } from "./hel
  *
  * One-phase writes take the coordinator's clock as the timestamp, so a write acknowledged after another
  * can get the lower timestamp and vanish: the checker must find that on most seeds. Two-phase writes (ABD:
- * read the timestamps of a read quorum, then write above the maximum) must be linearizable on every seed.
+ * read the timestamps of a read quorum, then write above the maximum) must be linearizable on every seed,
+ * also under partitions and crashes (at most two of five nodes down).
  */
-const SEEDS = Array.from({ length: 50 }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: Number(process.env.QUORUM_SEEDS ?? 50) }, (_, i) => i + 1);
 const SKEW_MS = 50;
 
 function run(
   seed: number,
   node: Partial<QuorumNodeConfig<LwwState>>,
   put: { readonly writeMode?: "one-phase" | "two-phase" } = {},
+  faults = false,
 ): { verdict: string; explanation: string; ok: number } {
   const next = rng(seed * 31 + 7);
   const cluster: Cluster<LwwState> = makeCluster<LwwState>({
@@ -36,6 +38,7 @@ function run(
     },
     client: { routing: "random", timeoutMs: 40 },
   });
+  if (faults) randomFaults(cluster, seed, 1200, 2);
   driveClients(cluster, { opsPerClient: 40, keys: ["a", "b", "c"], readRatio: 0.5, thinkMs: 20, seed, put });
   cluster.sim.runFor(4000);
   const events = checkEvents(cluster);
@@ -65,8 +68,22 @@ describe("LWW under coordinator clock skew of +-50 ms, R = W = QUORUM, blocking 
     for (const seed of SEEDS) {
       const out = run(seed, { writeMode: "two-phase" });
       expect(out.ok).toBeGreaterThan(100);
-      if (out.verdict !== "linearizable") failures.push(`seed ${seed}: ${out.verdict} ${out.explanation}`);
+      if (out.verdict !== "linearizable")
+        failures.push(`seed ${seed}: ${out.verdict} ${out.explanation.slice(0, 600)}`);
     }
+    expect(failures).toEqual([]);
+  });
+
+  it(`two-phase writes stay linearizable under partitions and crashes (${SEEDS.length} seeds)`, () => {
+    const failures: string[] = [];
+    let ok = 0;
+    for (const seed of SEEDS) {
+      const out = run(seed, { writeMode: "two-phase" }, {}, true);
+      ok += out.ok;
+      if (out.verdict !== "linearizable")
+        failures.push(`seed ${seed}: ${out.verdict} ${out.explanation.slice(0, 600)}`);
+    }
+    expect(ok).toBeGreaterThan(SEEDS.length * 80);
     expect(failures).toEqual([]);
   });
 
@@ -74,7 +91,8 @@ describe("LWW under coordinator clock skew of +-50 ms, R = W = QUORUM, blocking 
     const failures: string[] = [];
     for (const seed of SEEDS.slice(0, 10)) {
       const out = run(seed, {}, { writeMode: "two-phase" });
-      if (out.verdict !== "linearizable") failures.push(`seed ${seed}: ${out.verdict} ${out.explanation}`);
+      if (out.verdict !== "linearizable")
+        failures.push(`seed ${seed}: ${out.verdict} ${out.explanation.slice(0, 600)}`);
     }
     expect(failures).toEqual([]);
   });
