@@ -418,7 +418,7 @@ export async function connectClient(options: ClientOptions): Promise<ClusterClie
     );
   const quorumWrite = (key: string, value: string): Promise<ClientResult> =>
     new Promise((resolve) =>
-      (inner as QuorumClient).put(key, value, { w: QUORUM_SETTINGS.w }, (r) =>
+      (inner as QuorumClient).put(key, value, { w: QUORUM_SETTINGS.w, writeMode: "two-phase" }, (r) =>
         resolve(r.ok ? { kind: "ok", value, casFailed: false } : { kind: "timeout" }),
       ),
     );

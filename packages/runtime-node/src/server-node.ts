@@ -11,7 +11,8 @@ import { RuntimeError } from "./errors.js";
 
 /**
  * Which store a cluster runs: `raft` (a linearizable key-value store over Raft) or `quorum`
- * (Dynamo-style N = 3 replication with R = W = 2, last-write-wins, blocking read repair).
+ * (Dynamo-style N = 3 replication with R = W = 2, last-write-wins with two-phase writes, blocking read
+ * repair: linearizable per key, as ABD).
  *
  * @example
  * ```ts

@@ -243,6 +243,7 @@ export class Transport {
           return;
         }
         this.inbound.set(m["from"], socket);
+        this.redialNow(m["from"]);
         (socket as Socket & { distkitPeer?: NodeId }).distkitPeer = m["from"];
         continue;
       }
@@ -253,6 +254,15 @@ export class Transport {
       this.o.deliver(from, m);
       if (this.stopped) return;
     }
+  }
+
+  /** A peer that just connected to us is up: dial it now instead of waiting out the backoff. */
+  private redialNow(id: NodeId): void {
+    const peer = this.outbound.get(id);
+    if (peer === undefined || peer.retry === null) return;
+    clearTimeout(peer.retry);
+    peer.backoffMs = this.o.reconnectInitialMs;
+    this.dial(peer);
   }
 
   private helloOf(socket: Socket): NodeId | undefined {
