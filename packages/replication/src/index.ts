@@ -36,12 +36,14 @@ export { type RaftLeaseStoreOptions, raftLeaseStore } from "./raft-lease-store.j
 export type { ReadResult, ReplicaMessage, WriteResult } from "./replica-message.js";
 export {
   type AutomaticFailoverConfig,
+  type FailoverStatus,
   type FollowerLag,
   type ReplicaConfig,
-  ReplicaNode,
   type ReplicaStatus,
   validateReplicaConfig,
-} from "./replica-node.js";
+} from "./replica-config.js";
+export { ReplicaNode } from "./replica-node.js";
+export { atLeastAsUpToDate, failoverQuorum, judgeCandidacy } from "./failover-rule.js";
 export {
   type ClientOperation,
   type ReadOptions,
@@ -49,4 +51,5 @@ export {
   type ReplicationClientConfig,
 } from "./replication-client.js";
 export { nextHops, type Topology, validateTopology } from "./topology.js";
+export { classifyLostWrites } from "./lost-writes.js";
 export type { LostWritesReport, PromotionReport, WalRecord } from "./wal-record.js";

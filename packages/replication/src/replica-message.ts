@@ -118,4 +118,24 @@ export type ReplicaMessage =
       readonly lastLsn: number;
       readonly lastEpoch: number;
       readonly leader: NodeId | undefined;
+    }
+  | {
+      /** The sender holds the lease of `epoch`: adopt it (refuse older leaders) and report your log. */
+      readonly type: "fence-request";
+      readonly epoch: number;
+      readonly round: number;
+    }
+  | {
+      readonly type: "fence-reply";
+      /** The replier's epoch after handling the request. */
+      readonly epoch: number;
+      readonly round: number;
+      /** Whether it adopted the requested epoch (false: it knows a newer one, or another leader of it). */
+      readonly accepted: boolean;
+      readonly lastLsn: number;
+      readonly lastEpoch: number;
+      /** The highest position it knows was acknowledged (within its log), and that record's epoch. */
+      readonly commitLsn: number;
+      readonly commitEpoch: number;
+      readonly leader: NodeId | undefined;
     };

@@ -1,122 +1,28 @@
 /**
  * A single-leader replica: the leader appends writes to its write-ahead log and ships it; followers
  * apply it in order, acknowledge flushed and applied positions, serve (possibly stale) reads, and can
- * be promoted by an operator or, with a lease store, automatically.
+ * be promoted by an operator or, with a lease store, automatically (see `lease-failover.ts`).
  * @module
  */
 import type { Message, NodeContext, NodeId, SimNode, TimerId } from "@distkit/sim-net";
 import { type CommitMode, commitSatisfied, validateCommitMode } from "./commit-mode.js";
 import { invariant, ReplicationError } from "./errors.js";
 import type { JsonValue } from "./json-value.js";
-import type { LeaseOutcome, LeaseStore, LeaseStoreFactory } from "./lease-store.js";
+import {
+  type CommitPoint,
+  type FailoverHost,
+  LeaseFailover,
+  type PromotionEvidence,
+} from "./lease-failover.js";
+import {
+  type FollowerLag,
+  type ReplicaConfig,
+  type ReplicaStatus,
+  validateReplicaConfig,
+} from "./replica-config.js";
 import type { ReadResult, ReplicaMessage, WriteResult } from "./replica-message.js";
+import { WriteAheadLog } from "./wal.js";
 import type { LostWritesReport, PromotionReport, WalRecord } from "./wal-record.js";
-
-/**
- * Automatic failover: a failure detector on followers plus a leader lease in a store.
- *
- * @example
- * ```ts
- * import { leaseServerStore, type AutomaticFailoverConfig } from "@distkit/replication";
- * const failover: AutomaticFailoverConfig = { leaseStore: leaseServerStore("lease"), leaseTtlMs: 3000 };
- * ```
- */
-export interface AutomaticFailoverConfig {
-  /** Builds the lease store client of each replica. */
-  readonly leaseStore: LeaseStoreFactory;
-  /** Lease time to live on the store's clock. Default 3000. */
-  readonly leaseTtlMs?: number;
-  /** How often the leader renews. Default a third of the TTL. */
-  readonly renewIntervalMs?: number;
-  /** The leader stops serving this long before its lease would end on its own clock. Default 10% of the TTL. */
-  readonly safetyMarginMs?: number;
-  /** A follower suspects the leader after this long without hearing from it. Default the TTL. */
-  readonly failureTimeoutMs?: number;
-  /** How long a suspecting follower collects peers' log positions before trying to take the lease. Default 100. */
-  readonly candidateWaitMs?: number;
-}
-
-/**
- * Configuration shared by every replica of one single-leader store.
- *
- * @example
- * ```ts
- * import type { ReplicaConfig } from "@distkit/replication";
- * const config: ReplicaConfig = { replicas: ["n1", "n2", "n3"], initialLeader: "n1", commit: { kind: "any", k: 1 } };
- * ```
- */
-export interface ReplicaConfig {
-  /** Every replica (leader and followers). */
-  readonly replicas: readonly NodeId[];
-  /** The leader of epoch 1. */
-  readonly initialLeader: NodeId;
-  /** Default commit mode of writes. Default async. */
-  readonly commit?: CommitMode;
-  /** After this long without enough acknowledgements, commit asynchronously and report it (MySQL semi-sync). */
-  readonly fallbackTimeoutMs?: number;
-  /** Which follower position counts for commit: flushed to disk or applied to the state. Default "flush". */
-  readonly ackOn?: "flush" | "apply";
-  /** Leader heartbeat (and retransmission) interval. Default 50. */
-  readonly heartbeatIntervalMs?: number;
-  /** A follower not heard from for this long is disconnected (FIRST k skips it). Default 5 heartbeats. */
-  readonly standbyTimeoutMs?: number;
-  /** Most records per append message. Default 4096. */
-  readonly maxBatchRecords?: number;
-  /** Followers apply a record this long after flushing it (a delayed replica). Default 0. */
-  readonly applyDelayMs?: number;
-  /** Bound on writes waiting for commit and reads waiting for a position. Default 100000. */
-  readonly maxPendingRequests?: number;
-  /** Bound on the log length. Default 10 million records. */
-  readonly maxLogRecords?: number;
-  /** Automatic failover; absent means failover is manual ({@link ReplicaNode.promote}). */
-  readonly failover?: AutomaticFailoverConfig;
-}
-
-/**
- * Replication progress of one follower as its leader sees it.
- *
- * @example
- * ```ts
- * import type { FollowerLag } from "@distkit/replication";
- * const line = (l: FollowerLag) => `${l.follower}: ${l.lagEntries} entries, ${l.lagMs} ms behind`;
- * ```
- */
-export interface FollowerLag {
-  readonly follower: NodeId;
-  readonly flushedLsn: number;
-  readonly appliedLsn: number;
-  /** Records the follower has not applied yet. */
-  readonly lagEntries: number;
-  /** Age (leader clock) of the oldest record the follower has not applied; 0 when caught up. */
-  readonly lagMs: number;
-  /** Whether the leader heard from it within the standby timeout. */
-  readonly connected: boolean;
-}
-
-/**
- * A snapshot of a replica's state for reports and tests.
- *
- * @example
- * ```ts
- * import type { ReplicaStatus } from "@distkit/replication";
- * const leads = (s: ReplicaStatus) => s.role === "leader" && s.writable;
- * ```
- */
-export interface ReplicaStatus {
-  readonly id: NodeId;
-  readonly role: "leader" | "follower";
-  readonly epoch: number;
-  readonly leader: NodeId | undefined;
-  readonly lastLsn: number;
-  readonly commitLsn: number;
-  readonly appliedLsn: number;
-  /** Leader only: whether it currently accepts writes (false without a valid lease). */
-  readonly writable: boolean;
-  /** Leader only: the commit mode fell back to async (fallback timeout) and has not recovered. */
-  readonly degraded: boolean;
-  /** Times the commit mode fell back to async. */
-  readonly fallbacks: number;
-}
 
 interface FollowerProgress {
   /** Counted by commit modes: false for a deposed leader until it has rejoined and caught up. */
@@ -156,82 +62,6 @@ interface Meta {
   readonly knownCommitLsn: number;
 }
 
-/** The WAL is stored in segments (one per group commit or append message): `wal/<first lsn>`. */
-const WAL_PREFIX = "wal/";
-const walKey = (lsn: number): string => WAL_PREFIX + String(lsn).padStart(12, "0");
-
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ReplicationError(
-      "invalid-config",
-      `${name} must be a finite number ${allowZero ? ">=" : ">"} 0, got ${value}`,
-    );
-  }
-  return value;
-}
-
-/**
- * Checks a {@link ReplicaConfig}; throws {@link ReplicationError} when it is malformed (empty or
- * duplicate replicas, unknown leader, k larger than the followers, fallback with async, ...).
- *
- * @example
- * ```ts
- * import { validateReplicaConfig } from "@distkit/replication";
- * validateReplicaConfig({ replicas: ["a", "b"], initialLeader: "a", commit: { kind: "sync" } });
- * ```
- */
-export function validateReplicaConfig(config: ReplicaConfig): void {
-  const { replicas, initialLeader } = config;
-  if (replicas.length === 0)
-    throw new ReplicationError("invalid-config", "replicas must name at least one node");
-  if (new Set(replicas).size !== replicas.length) {
-    throw new ReplicationError("invalid-config", `replicas has duplicates: [${replicas.join(", ")}]`);
-  }
-  if (!replicas.includes(initialLeader)) {
-    throw new ReplicationError(
-      "invalid-config",
-      `initialLeader "${initialLeader}" is not one of the replicas [${replicas.join(", ")}]`,
-    );
-  }
-  const followers = replicas.filter((r) => r !== initialLeader);
-  const mode = config.commit ?? { kind: "async" };
-  validateCommitMode(mode, followers);
-  if (config.fallbackTimeoutMs !== undefined && mode.kind === "async") {
-    throw new ReplicationError(
-      "conflicting-options",
-      "fallbackTimeoutMs only applies to sync, first and any commit modes; the commit mode is async",
-    );
-  }
-  positive("fallbackTimeoutMs", config.fallbackTimeoutMs, 1);
-  positive("heartbeatIntervalMs", config.heartbeatIntervalMs, 1);
-  positive("standbyTimeoutMs", config.standbyTimeoutMs, 1);
-  positive("maxBatchRecords", config.maxBatchRecords, 1);
-  positive("applyDelayMs", config.applyDelayMs, 0, true);
-  positive("maxPendingRequests", config.maxPendingRequests, 1);
-  positive("maxLogRecords", config.maxLogRecords, 1);
-  if (config.ackOn !== undefined && config.ackOn !== "flush" && config.ackOn !== "apply") {
-    throw new ReplicationError(
-      "invalid-config",
-      `ackOn must be "flush" or "apply", got ${String(config.ackOn)}`,
-    );
-  }
-  const f = config.failover;
-  if (f !== undefined) {
-    const ttl = positive("leaseTtlMs", f.leaseTtlMs, 3000);
-    const renew = positive("renewIntervalMs", f.renewIntervalMs, ttl / 3);
-    const margin = positive("safetyMarginMs", f.safetyMarginMs, ttl / 10, true);
-    positive("failureTimeoutMs", f.failureTimeoutMs, ttl);
-    positive("candidateWaitMs", f.candidateWaitMs, 100);
-    if (renew + margin >= ttl) {
-      throw new ReplicationError(
-        "conflicting-options",
-        `renewIntervalMs (${renew}) + safetyMarginMs (${margin}) must be below leaseTtlMs (${ttl}), or the leader loses its lease between renewals`,
-      );
-    }
-  }
-}
-
 /**
  * One replica of a single-leader store, as a sim-net node. Create every replica with the same
  * {@link ReplicaConfig}; `initialLeader` starts as leader of epoch 1.
@@ -262,20 +92,14 @@ export class ReplicaNode implements SimNode<Message> {
   private readonly applyDelayMs: number;
   private readonly maxPending: number;
   private readonly maxLogRecords: number;
-  private readonly lease: LeaseStore | undefined;
-  private readonly leaseTtlMs: number;
-  private readonly renewIntervalMs: number;
-  private readonly safetyMarginMs: number;
-  private readonly failureTimeoutMs: number;
-  private readonly candidateWaitMs: number;
+  private readonly failover: LeaseFailover | undefined;
 
   private role: "leader" | "follower";
   private epoch: number;
   private leaderId: NodeId | undefined;
-  private readonly log: WalRecord[] = [];
-  /** Stored WAL segments in log order, and records appended but not yet in a segment. */
-  private readonly segments: { firstLsn: number; count: number }[] = [];
-  private unpersisted: WalRecord[] = [];
+  /** The last leader this node knew (kept while the epoch's leader is not known yet). */
+  private lastKnownLeader: NodeId | undefined;
+  private readonly log: WriteAheadLog;
   private state = new Map<string, JsonValue>();
   private flushedLsn = 0;
   private appliedLsn = 0;
@@ -283,6 +107,8 @@ export class ReplicaNode implements SimNode<Message> {
   private commitLsn = 0;
   /** Highest position this node acknowledged to a client while leader. */
   private ackedLsn = 0;
+  /** Follower: its log is known to match the current leader's up to here (what acks may count). */
+  private matchedLsn = 0;
   private previousCommitSeen = 0;
   private previousLastSeen = 0;
   private lastLeaderContactMs: number;
@@ -299,12 +125,13 @@ export class ReplicaNode implements SimNode<Message> {
   private flushScheduled = false;
   private leaseValidUntilMs = Number.NEGATIVE_INFINITY;
   private heartbeatTimer: TimerId | undefined;
+  /** A new leader serves reads once the log it inherited is committed in its own epoch. */
+  private readableFromLsn = 0;
 
   // Follower state.
   private readonly waitingReads: PendingRead[] = [];
   private readonly fresh: boolean;
   private readonly initialLeader: NodeId;
-  private candidacy: { readonly positions: Map<NodeId, { lastLsn: number; lastEpoch: number }> } | undefined;
 
   /** Builds the replica from its context (call again on restart: it recovers from storage). */
   constructor(ctx: NodeContext<Message>, config: ReplicaConfig) {
@@ -326,41 +153,42 @@ export class ReplicaNode implements SimNode<Message> {
     this.applyDelayMs = config.applyDelayMs ?? 0;
     this.maxPending = config.maxPendingRequests ?? 100_000;
     this.maxLogRecords = config.maxLogRecords ?? 10_000_000;
-    const f = config.failover;
-    this.leaseTtlMs = f?.leaseTtlMs ?? 3000;
-    this.renewIntervalMs = f?.renewIntervalMs ?? this.leaseTtlMs / 3;
-    this.safetyMarginMs = f?.safetyMarginMs ?? this.leaseTtlMs / 10;
-    this.failureTimeoutMs = f?.failureTimeoutMs ?? this.leaseTtlMs;
-    this.candidateWaitMs = f?.candidateWaitMs ?? 100;
-    this.lease = f === undefined ? undefined : f.leaseStore(ctx);
     this.lastLeaderContactMs = ctx.now();
     this.initialLeader = config.initialLeader;
+    this.log = new WriteAheadLog(ctx.storage, this.maxLogRecords);
 
+    const f = config.failover;
     const meta = ctx.storage.get<Meta>("meta");
     if (meta === undefined) {
-      this.epoch = 1;
+      this.epoch = f === undefined ? 1 : 0;
       this.role = ctx.id === config.initialLeader && f === undefined ? "leader" : "follower";
       this.leaderId = f === undefined ? config.initialLeader : undefined;
-      if (f !== undefined) this.epoch = 0;
     } else {
       this.epoch = meta.epoch;
       this.role = meta.role;
       this.leaderId = meta.leader;
       this.ackedLsn = meta.ackedLsn;
       this.commitLsn = meta.knownCommitLsn;
-      for (const key of ctx.storage.keys(WAL_PREFIX)) {
-        const segment = ctx.storage.get<readonly WalRecord[]>(key);
-        invariant(segment !== undefined && segment.length > 0, "stored WAL segments are not empty");
-        this.segments.push({ firstLsn: this.log.length + 1, count: segment.length });
-        for (const record of segment) {
-          invariant(record.lsn === this.log.length + 1, "stored WAL has no gaps");
-          this.log.push(record);
-        }
-      }
       this.flushedLsn = this.log.length;
       this.applyUpTo(this.role === "leader" ? Math.min(this.commitLsn, this.log.length) : this.log.length);
     }
+    this.lastKnownLeader = this.leaderId;
     this.fresh = meta === undefined;
+    if (f !== undefined) {
+      const ttl = f.leaseTtlMs ?? 3000;
+      this.failover = new LeaseFailover(
+        this.host(),
+        f.leaseStore(ctx),
+        {
+          leaseTtlMs: ttl,
+          renewIntervalMs: f.renewIntervalMs ?? ttl / 3,
+          safetyMarginMs: f.safetyMarginMs ?? ttl / 10,
+          failureTimeoutMs: f.failureTimeoutMs ?? ttl,
+          candidateWaitMs: f.candidateWaitMs ?? 100,
+        },
+        this.mode,
+      );
+    }
     if (this.role === "leader") this.initLeaderState(undefined);
   }
 
@@ -379,6 +207,7 @@ export class ReplicaNode implements SimNode<Message> {
       writable: this.role === "leader" && this.leaseOk(),
       degraded: this.degraded,
       fallbacks: this.fallbackCount,
+      ...(this.failover === undefined ? {} : { failover: this.failover.status() }),
     };
   }
 
@@ -388,7 +217,7 @@ export class ReplicaNode implements SimNode<Message> {
     const now = this.ctx.now();
     const out: FollowerLag[] = [];
     for (const [id, p] of [...this.followers].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const next = this.log[p.appliedLsn];
+      const next = this.log.at(p.appliedLsn + 1);
       out.push({
         follower: id,
         flushedLsn: p.flushedLsn,
@@ -408,41 +237,33 @@ export class ReplicaNode implements SimNode<Message> {
 
   /** The records of this node's log (a copy). */
   records(): WalRecord[] {
-    return this.log.slice();
+    return this.log.slice(0);
   }
 
   /**
    * Manual failover: the operator promotes this follower to leader of `epoch` (which must exceed
    * every epoch used so far; default: this node's epoch + 1). Returns what the promotion knows about
-   * writes it lacks, or `undefined` when refused (already leader, or epoch not newer).
+   * writes it lacks, or `undefined` when refused (already leader, or epoch not newer). The operator
+   * is responsible for choosing a replica that holds every acknowledged write (automatic failover
+   * proves it before promoting).
    */
   promote(epoch?: number): PromotionReport | undefined {
     const newEpoch = epoch ?? this.epoch + 1;
     if (this.role === "leader" || newEpoch <= this.epoch) return undefined;
-    return this.becomeLeader(newEpoch);
+    return this.becomeLeader(newEpoch, undefined);
   }
 
   // ---------------------------------------------------------------- node contract
 
   /** Starts timers (heartbeats, failure detector, lease renewal). */
   onStart(): void {
-    if (this.role === "leader") {
-      this.startHeartbeats();
-      if (this.lease !== undefined) this.renewLease();
-    }
-    if (this.lease !== undefined) {
-      this.scheduleFailureCheck();
-      if (this.fresh && this.ctx.id === this.initialLeader) {
-        const positions = new Map<NodeId, { lastLsn: number; lastEpoch: number }>();
-        this.candidacy = { positions };
-        this.tryTakeLease(positions);
-      }
-    }
+    if (this.role === "leader") this.startHeartbeats();
+    this.failover?.onStart({ fresh: this.fresh, initialLeader: this.ctx.id === this.initialLeader });
   }
 
   /** Handles one message. */
   onMessage(from: NodeId, message: Message): void {
-    if (this.lease?.handle(from, message)) return;
+    if (this.failover?.handleStoreMessage(from, message)) return;
     const m = message as ReplicaMessage;
     switch (m.type) {
       case "client-write":
@@ -463,17 +284,19 @@ export class ReplicaNode implements SimNode<Message> {
       case "epoch-reject":
         if (m.epoch > this.epoch) this.becomeFollower(m.epoch, m.leader);
         return;
-      case "position-query":
-        this.send(from, {
-          type: "position-reply",
-          epoch: this.epoch,
-          lastLsn: this.log.length,
-          lastEpoch: this.epochAt(this.log.length),
-          leader: this.leaderId,
-        });
+      case "position-query": {
+        const position = this.log.position();
+        this.send(from, { type: "position-reply", epoch: this.epoch, ...position, leader: this.leaderId });
         return;
+      }
       case "position-reply":
-        this.candidacy?.positions.set(from, { lastLsn: m.lastLsn, lastEpoch: m.lastEpoch });
+        this.failover?.onPositionReply(from, m);
+        return;
+      case "fence-request":
+        this.failover?.onFenceRequest(from, m);
+        return;
+      case "fence-reply":
+        this.failover?.onFenceReply(from, m);
         return;
       case "client-write-result":
       case "client-read-result":
@@ -487,50 +310,54 @@ export class ReplicaNode implements SimNode<Message> {
     this.ctx.send(to, message);
   }
 
+  /** The narrow interface the failover logic drives this node through. */
+  private host(): FailoverHost {
+    return {
+      ctx: this.ctx,
+      replicas: this.replicas,
+      role: () => this.role,
+      epoch: () => this.epoch,
+      leaderId: () => this.leaderId,
+      position: () => this.log.position(),
+      commitPoint: (): CommitPoint => {
+        const lsn = Math.min(Math.max(this.commitLsn, this.ackedLsn), this.log.length);
+        return { lsn, epoch: this.log.epochAt(lsn) };
+      },
+      lastLeaderContactMs: () => this.lastLeaderContactMs,
+      touchLeaderContact: (atMs) => {
+        this.lastLeaderContactMs = atMs;
+      },
+      adoptEpoch: (epoch, leader) => {
+        invariant(epoch >= this.epoch, "epochs never go back");
+        if (this.role === "leader") this.becomeFollower(epoch, leader);
+        else {
+          if (epoch > this.epoch || leader !== this.leaderId) this.matchedLsn = 0;
+          this.epoch = epoch;
+          this.setLeader(leader);
+          this.persistMeta();
+        }
+      },
+      promote: (epoch, evidence) => {
+        this.becomeLeader(epoch, evidence);
+      },
+      stepDown: (epoch, holder) => this.becomeFollower(epoch, holder),
+      setLeaseValidUntil: (atMs) => {
+        this.leaseValidUntilMs = atMs;
+      },
+      send: (to, message) => this.send(to, message),
+    };
+  }
+
+  private setLeader(leader: NodeId | undefined): void {
+    this.leaderId = leader;
+    if (leader !== undefined) this.lastKnownLeader = leader;
+  }
+
   // ---------------------------------------------------------------- log helpers
-
-  private epochAt(lsn: number): number {
-    if (lsn === 0) return 0;
-    const r = this.log[lsn - 1];
-    invariant(r !== undefined, `epochAt(${lsn}) within the log of length ${this.log.length}`);
-    return r.epoch;
-  }
-
-  /** Last position of this node's log written in an epoch <= `epoch` (Kafka's OffsetForLeaderEpoch). */
-  private endOfEpoch(epoch: number): number {
-    let lo = 0;
-    let hi = this.log.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.epochAt(mid) <= epoch) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  private appendLocal(record: WalRecord): void {
-    invariant(record.lsn === this.log.length + 1, "records are appended in order");
-    invariant(
-      this.log.length < this.maxLogRecords,
-      `the log stays within maxLogRecords (${this.maxLogRecords})`,
-    );
-    this.log.push(record);
-    this.unpersisted.push(record);
-  }
-
-  /** Writes the records appended since the last call as one segment (made durable by the next sync). */
-  private persistLog(): void {
-    const records = this.unpersisted;
-    if (records.length === 0) return;
-    const firstLsn = records[0]!.lsn;
-    this.ctx.storage.set(walKey(firstLsn), records);
-    this.segments.push({ firstLsn, count: records.length });
-    this.unpersisted = [];
-  }
 
   private applyUpTo(lsn: number): void {
     while (this.appliedLsn < lsn) {
-      const r = this.log[this.appliedLsn];
+      const r = this.log.at(this.appliedLsn + 1);
       invariant(r !== undefined, "apply within the log");
       if (r.value === null) this.state.delete(r.key);
       else this.state.set(r.key, r.value);
@@ -540,51 +367,44 @@ export class ReplicaNode implements SimNode<Message> {
 
   private truncateAfter(lsn: number, winningEpoch: number): void {
     if (lsn >= this.log.length) return;
-    const discarded = this.log.slice(lsn);
     const ackedBound = Math.max(this.ackedLsn, this.commitLsn);
-    const acknowledged = discarded.filter((r) => r.lsn <= ackedBound);
     const reapply = Math.min(this.appliedLsn, lsn);
+    const discarded = this.log.truncateAfter(lsn);
+    const acknowledged = discarded.filter((r) => r.lsn <= ackedBound);
+    const indeterminate = discarded.filter((r) => r.lsn > ackedBound);
     if (this.appliedLsn > lsn) {
       // Rewinds are rare: rebuild the state by replaying the kept prefix of the log.
       this.state = new Map();
       this.appliedLsn = 0;
+      this.applyUpTo(reapply);
     }
-    this.unpersisted = this.unpersisted.filter((r) => r.lsn <= lsn);
-    while (this.segments.length > 0) {
-      const last = this.segments[this.segments.length - 1]!;
-      if (last.firstLsn + last.count - 1 <= lsn) break;
-      if (last.firstLsn > lsn) {
-        this.ctx.storage.delete(walKey(last.firstLsn));
-        this.segments.pop();
-      } else {
-        last.count = lsn - last.firstLsn + 1;
-        this.ctx.storage.set(walKey(last.firstLsn), this.log.slice(last.firstLsn - 1, lsn));
-        break;
-      }
-    }
-    this.log.length = lsn;
-    if (this.appliedLsn === 0 && reapply > 0) this.applyUpTo(reapply);
     this.flushedLsn = Math.min(this.flushedLsn, lsn);
     this.commitLsn = Math.min(this.commitLsn, lsn);
     this.ackedLsn = Math.min(this.ackedLsn, lsn);
+    this.matchedLsn = Math.min(this.matchedLsn, lsn);
     const report: LostWritesReport = {
       node: this.ctx.id,
       epoch: winningEpoch,
       truncatedAfterLsn: lsn,
       discarded,
       acknowledged,
+      indeterminate,
       atMs: this.ctx.now(),
     };
     this.lostWrites.push(report);
     this.ctx.log(
-      `rewound to lsn ${lsn}: discarded ${discarded.length} record(s), ${acknowledged.length} acknowledged write(s) lost`,
-      { acknowledged: acknowledged.map((r) => r.writeId) },
+      `rewound to lsn ${lsn}: discarded ${discarded.length} record(s): ${acknowledged.length} acknowledged write(s) lost, ` +
+        `${indeterminate.length} never acknowledged (their clients saw a timeout or "unknown")`,
+      {
+        acknowledged: acknowledged.map((r) => r.writeId),
+        indeterminate: indeterminate.map((r) => r.writeId),
+      },
     );
     this.persistMeta();
   }
 
   private persistMeta(): void {
-    this.persistLog();
+    this.log.persist();
     const meta: Meta = {
       epoch: this.epoch,
       role: this.role,
@@ -615,16 +435,39 @@ export class ReplicaNode implements SimNode<Message> {
     }
   }
 
-  private becomeLeader(epoch: number): PromotionReport {
-    const previousLeader = this.leaderId;
-    this.cancelCandidacy();
+  /** Where this node's log may lack positions that `points` say were acknowledged. */
+  private missingRange(points: readonly CommitPoint[]): { fromLsn: number; toLsn: number } | undefined {
+    let fromLsn = Number.POSITIVE_INFINITY;
+    let toLsn = 0;
+    for (const p of points) {
+      if (p.lsn === 0) continue;
+      const have = p.lsn <= this.log.length && (p.epoch < 0 || this.log.epochAt(p.lsn) === p.epoch);
+      if (have) continue;
+      const agreed =
+        p.epoch < 0 ? this.log.length : Math.min(this.log.length, this.log.endOfEpoch(p.epoch), p.lsn - 1);
+      fromLsn = Math.min(fromLsn, agreed + 1);
+      toLsn = Math.max(toLsn, p.lsn);
+    }
+    return toLsn === 0 ? undefined : { fromLsn, toLsn };
+  }
+
+  private becomeLeader(epoch: number, evidence: PromotionEvidence | undefined): PromotionReport {
+    const previousLeader = this.lastKnownLeader;
     this.failWaitingReads();
     this.role = "leader";
     this.epoch = epoch;
-    this.leaderId = this.ctx.id;
+    this.setLeader(this.ctx.id);
     this.degraded = false;
     this.applyUpTo(this.log.length);
+    this.readableFromLsn = this.log.length;
     this.initLeaderState(previousLeader === this.ctx.id ? undefined : previousLeader);
+    // What the previous leader announced to this node (lsn only: the announcing log matched this
+    // one up to what was shipped), and the commit points the fenced replicas reported.
+    const points: CommitPoint[] = [
+      { lsn: this.previousCommitSeen, epoch: -1 },
+      ...(evidence?.commitPoints ?? []),
+    ];
+    const knownCommitLsn = points.reduce((n, p) => Math.max(n, p.lsn), 0);
     const report: PromotionReport = {
       node: this.ctx.id,
       epoch,
@@ -632,14 +475,23 @@ export class ReplicaNode implements SimNode<Message> {
       lastLsn: this.log.length,
       previousCommitLsnSeen: this.previousCommitSeen,
       previousLastLsnSeen: this.previousLastSeen,
-      missingAcknowledged:
-        this.previousCommitSeen > this.log.length
-          ? { fromLsn: this.log.length + 1, toLsn: this.previousCommitSeen }
-          : undefined,
+      missingAcknowledged: this.missingRange(points),
+      knownCommitLsn,
+      fencing:
+        evidence === undefined
+          ? undefined
+          : { heard: evidence.heard, needed: evidence.needed, lossless: evidence.lossless },
       atMs: this.ctx.now(),
     };
     this.promotions.push(report);
-    this.ctx.log(`promoted to leader of epoch ${epoch} at lsn ${this.log.length}`, report);
+    const missing = report.missingAcknowledged;
+    this.ctx.log(
+      `promoted to leader of epoch ${epoch} at lsn ${this.log.length}` +
+        (missing === undefined
+          ? ""
+          : `; acknowledged positions ${missing.fromLsn}..${missing.toLsn} may be missing (lost)`),
+      report,
+    );
     this.persistMeta();
     this.startHeartbeats();
     this.advanceCommit();
@@ -649,8 +501,9 @@ export class ReplicaNode implements SimNode<Message> {
   private becomeFollower(epoch: number, leader: NodeId | undefined): void {
     invariant(epoch >= this.epoch, "epochs never go back");
     const wasLeader = this.role === "leader";
+    if (epoch > this.epoch || leader !== this.leaderId || wasLeader) this.matchedLsn = 0;
     this.epoch = epoch;
-    this.leaderId = leader;
+    this.setLeader(leader);
     this.role = "follower";
     this.lastLeaderContactMs = this.ctx.now();
     if (wasLeader) {
@@ -676,7 +529,7 @@ export class ReplicaNode implements SimNode<Message> {
           type: "wal-mismatch",
           epoch,
           hintLsn: this.log.length,
-          hintEpoch: this.epochAt(this.log.length),
+          hintEpoch: this.log.epochAt(this.log.length),
         });
       }
     }
@@ -686,7 +539,7 @@ export class ReplicaNode implements SimNode<Message> {
   // ---------------------------------------------------------------- leader
 
   private leaseOk(): boolean {
-    return this.lease === undefined || this.ctx.now() < this.leaseValidUntilMs;
+    return this.failover === undefined || this.ctx.now() < this.leaseValidUntilMs;
   }
 
   private followerIds(): NodeId[] {
@@ -715,7 +568,7 @@ export class ReplicaNode implements SimNode<Message> {
       });
       return;
     }
-    if (this.log.length >= this.maxLogRecords) {
+    if (this.log.full) {
       this.reply(from, m.requestId, {
         outcome: "rejected",
         reason: `the log is full (maxLogRecords ${this.maxLogRecords}); the log is not compacted`,
@@ -740,7 +593,7 @@ export class ReplicaNode implements SimNode<Message> {
       writeId: m.writeId,
       leaderTimeMs: this.ctx.now(),
     };
-    this.appendLocal(record);
+    this.log.append(record);
     this.flushedLsn = record.lsn;
     this.pendingWrites.push({ lsn: record.lsn, from, requestId: m.requestId, mode, startMs: this.ctx.now() });
     this.scheduleFlush();
@@ -774,7 +627,7 @@ export class ReplicaNode implements SimNode<Message> {
       type: "wal-append",
       epoch: this.epoch,
       prevLsn,
-      prevEpoch: this.epochAt(prevLsn),
+      prevEpoch: this.log.epochAt(prevLsn),
       records,
       commitLsn: this.commitLsn,
       leaderLastLsn: this.log.length,
@@ -858,7 +711,7 @@ export class ReplicaNode implements SimNode<Message> {
   private onMismatch(from: NodeId, m: Extract<ReplicaMessage, { type: "wal-mismatch" }>): void {
     const p = this.progressOnReply(from, m.epoch, 1);
     if (p === undefined) return;
-    const match = Math.min(m.hintLsn, this.endOfEpoch(m.hintEpoch), this.log.length);
+    const match = Math.min(m.hintLsn, this.log.endOfEpoch(m.hintEpoch), this.log.length);
     p.nextLsn = match + 1;
     p.flushedLsn = Math.min(p.flushedLsn, match);
     p.appliedLsn = Math.min(p.appliedLsn, match);
@@ -975,7 +828,16 @@ export class ReplicaNode implements SimNode<Message> {
       // With a lease, or under async commit, the leader answers from its state at once. Otherwise
       // it first confirms it still leads: followers counted by the commit mode echo a new barrier
       // (Raft's ReadIndex); a deposed leader cannot collect them, so it never answers stale.
-      if (this.lease !== undefined || this.mode.kind === "async") {
+      // A new leader's state includes the log it inherited; it answers only once that log is
+      // committed in its own epoch (Raft's no-op rule), or a read could see a write that is lost.
+      if (
+        this.commitLsn < this.readableFromLsn &&
+        (this.failover !== undefined || this.mode.kind === "async")
+      ) {
+        this.replyRead(from, m.requestId, { outcome: "timeout", appliedLsn: this.appliedLsn });
+        return;
+      }
+      if (this.failover !== undefined || this.mode.kind === "async") {
         this.replyRead(from, m.requestId, this.readNow(m.key));
         return;
       }
@@ -988,7 +850,7 @@ export class ReplicaNode implements SimNode<Message> {
         from,
         requestId: m.requestId,
         key: m.key,
-        minLsn: this.commitLsn,
+        minLsn: Math.max(this.commitLsn, this.readableFromLsn),
         barrierSeq: this.barrierSeq,
         deadlineMs: this.ctx.now() + Math.max(m.waitTimeoutMs, this.heartbeatIntervalMs),
         timer: undefined,
@@ -1095,34 +957,35 @@ export class ReplicaNode implements SimNode<Message> {
         this.previousLastSeen = 0;
       }
       this.becomeFollower(m.epoch, from);
-      this.cancelCandidacy();
     }
+    this.failover?.onLeaderContact();
     this.lastLeaderContactMs = this.ctx.now();
     this.previousCommitSeen = Math.max(this.previousCommitSeen, m.commitLsn);
     this.previousLastSeen = Math.max(this.previousLastSeen, m.leaderLastLsn);
-    if (m.prevLsn > this.log.length || (m.prevLsn > 0 && this.epochAt(m.prevLsn) !== m.prevEpoch)) {
+    if (m.prevLsn > this.log.length || (m.prevLsn > 0 && this.log.epochAt(m.prevLsn) !== m.prevEpoch)) {
       const hintLsn = Math.min(this.log.length, m.prevLsn - 1);
       this.send(from, {
         type: "wal-mismatch",
         epoch: this.epoch,
         hintLsn,
-        hintEpoch: this.epochAt(hintLsn),
+        hintEpoch: this.log.epochAt(hintLsn),
       });
       return;
     }
     let changed = false;
     for (const r of m.records) {
       if (r.lsn <= this.log.length) {
-        if (this.epochAt(r.lsn) === r.epoch) continue;
+        if (this.log.epochAt(r.lsn) === r.epoch) continue;
         this.truncateAfter(r.lsn - 1, m.epoch);
       }
-      this.appendLocal(r);
+      this.log.append(r);
       changed = true;
     }
     // Records beyond the leader's log from older epochs can never be in it: rewind them.
     const end = Math.max(m.prevLsn + m.records.length, m.leaderLastLsn);
-    if (this.log.length > end && this.epochAt(end + 1) < m.epoch) this.truncateAfter(end, m.epoch);
+    if (this.log.length > end && this.log.epochAt(end + 1) < m.epoch) this.truncateAfter(end, m.epoch);
     const matched = m.prevLsn + m.records.length;
+    this.matchedLsn = Math.max(this.matchedLsn, matched);
     this.commitLsn = Math.max(this.commitLsn, Math.min(m.commitLsn, matched));
     if (changed) {
       this.flushedLsn = this.log.length;
@@ -1152,106 +1015,11 @@ export class ReplicaNode implements SimNode<Message> {
     this.send(this.leaderId, {
       type: "wal-ack",
       epoch: this.epoch,
-      flushedLsn: this.flushedLsn,
-      appliedLsn: this.appliedLsn,
+      // Only positions known to match the leader's log count: records beyond them may be of an
+      // older epoch, not yet compared with the leader's.
+      flushedLsn: Math.min(this.flushedLsn, this.matchedLsn),
+      appliedLsn: Math.min(this.appliedLsn, this.matchedLsn),
       barrierSeq,
-    });
-  }
-
-  // ---------------------------------------------------------------- automatic failover
-
-  private renewLease(): void {
-    const lease = this.lease;
-    if (lease === undefined || this.role !== "leader") return;
-    const sentAtMs = this.ctx.now();
-    const epochAtSend = this.epoch;
-    lease.acquire(this.ctx.id, this.leaseTtlMs, (outcome) => this.onRenewed(outcome, sentAtMs, epochAtSend));
-  }
-
-  private onRenewed(outcome: LeaseOutcome, sentAtMs: number, epochAtSend: number): void {
-    if (this.role === "leader" && this.epoch === epochAtSend) {
-      if (outcome.outcome === "granted" && outcome.holder === this.ctx.id) {
-        if (outcome.epoch === this.epoch) {
-          this.leaseValidUntilMs = sentAtMs + this.leaseTtlMs - this.safetyMarginMs;
-        } else if (outcome.epoch > this.epoch) {
-          // We lost the lease and took it back: a new epoch, as after any promotion.
-          this.role = "follower";
-          this.becomeLeader(outcome.epoch);
-          this.leaseValidUntilMs = sentAtMs + this.leaseTtlMs - this.safetyMarginMs;
-        }
-      } else if (outcome.outcome === "refused" && outcome.epoch >= this.epoch) {
-        this.becomeFollower(Math.max(outcome.epoch, this.epoch), outcome.holder);
-        return;
-      }
-    }
-    if (this.role === "leader") {
-      this.ctx.setTimer(this.renewIntervalMs, () => this.renewLease(), "lease-renew");
-    }
-  }
-
-  private scheduleFailureCheck(): void {
-    this.ctx.setTimer(
-      this.failureTimeoutMs / 4,
-      () => {
-        this.checkLeaderAlive();
-        this.scheduleFailureCheck();
-      },
-      "failure-detector",
-    );
-  }
-
-  private checkLeaderAlive(): void {
-    if (this.role !== "follower" || this.candidacy !== undefined) return;
-    this.lease?.watch?.();
-    if (this.ctx.now() - this.lastLeaderContactMs < this.failureTimeoutMs) return;
-    this.ctx.log(`leader ${this.leaderId ?? "(none)"} suspected: collecting positions`);
-    const positions = new Map<NodeId, { lastLsn: number; lastEpoch: number }>();
-    this.candidacy = { positions };
-    for (const id of this.replicas) {
-      if (id !== this.ctx.id) this.send(id, { type: "position-query", epoch: this.epoch });
-    }
-    this.ctx.setTimer(this.candidateWaitMs, () => this.tryTakeLease(positions), "candidacy");
-  }
-
-  private cancelCandidacy(): void {
-    this.candidacy = undefined;
-  }
-
-  private tryTakeLease(positions: Map<NodeId, { lastLsn: number; lastEpoch: number }>): void {
-    if (this.candidacy?.positions !== positions || this.role !== "follower" || this.lease === undefined) {
-      return;
-    }
-    const mine = { lastLsn: this.log.length, lastEpoch: this.epochAt(this.log.length) };
-    // Patroni's rule: only the most up-to-date reachable replica runs for leader.
-    for (const [id, p] of positions) {
-      const better =
-        p.lastEpoch > mine.lastEpoch ||
-        (p.lastEpoch === mine.lastEpoch &&
-          (p.lastLsn > mine.lastLsn || (p.lastLsn === mine.lastLsn && id < this.ctx.id)));
-      if (better && id !== this.leaderId) {
-        this.candidacy = undefined;
-        this.lastLeaderContactMs = this.ctx.now();
-        return;
-      }
-    }
-    const sentAtMs = this.ctx.now();
-    this.lease.acquire(this.ctx.id, this.leaseTtlMs, (outcome) => {
-      this.candidacy = undefined;
-      this.lastLeaderContactMs = this.ctx.now();
-      if (this.role !== "follower") return;
-      if (outcome.outcome === "granted" && outcome.holder === this.ctx.id && outcome.epoch > this.epoch) {
-        this.becomeLeader(outcome.epoch);
-        this.leaseValidUntilMs = sentAtMs + this.leaseTtlMs - this.safetyMarginMs;
-        this.ctx.setTimer(this.renewIntervalMs, () => this.renewLease(), "lease-renew");
-      } else if (outcome.outcome === "refused" && outcome.holder !== this.ctx.id) {
-        if (outcome.epoch > this.epoch) {
-          this.epoch = outcome.epoch;
-          this.leaderId = outcome.holder;
-          this.persistMeta();
-        }
-        // The lease has not lapsed yet: look again in a quarter TTL, unless the leader shows up.
-        this.lastLeaderContactMs = this.ctx.now() - this.failureTimeoutMs + this.leaseTtlMs / 4;
-      }
     });
   }
 }

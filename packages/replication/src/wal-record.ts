@@ -31,9 +31,13 @@ export interface WalRecord {
 }
 
 /**
- * Writes a node discarded because they were not in the new leader's log. `acknowledged` lists the
- * ones a client had been told were committed: those are lost acknowledged writes. A report is made
- * every time a node rewinds, so a loss is never silent.
+ * Writes a node discarded because they were not in the new leader's log, split in two:
+ * `acknowledged` lists the ones a leader had committed and answered "ok" for (lost acknowledged
+ * writes; a client that timed out before the answer arrived saw a timeout, see
+ * `classifyLostWrites` to split them by what the clients saw), and `indeterminate` the ones this
+ * node did not know to be acknowledged (see the field). A report is made every time a node rewinds, so a loss is never silent. With automatic
+ * failover under `sync`, `first` or `any` commit, `acknowledged` is always empty (see the README's
+ * failover rule); under `async` it is the loss.
  *
  * @example
  * ```ts
@@ -54,19 +58,32 @@ export interface LostWritesReport {
   readonly discarded: readonly WalRecord[];
   /** The discarded records that had been acknowledged to clients (committed). */
   readonly acknowledged: readonly WalRecord[];
+  /**
+   * The discarded records this node did not know to be acknowledged (`discarded` minus
+   * `acknowledged`): on the node that led when they were written, never acknowledged (their clients
+   * saw a timeout or `unknown`); on a follower, possibly acknowledged by a leader whose commit position
+   * had not reached it, in which case that leader's own report lists them as acknowledged.
+   */
+  readonly indeterminate: readonly WalRecord[];
   /** The node's local clock when it rewound. */
   readonly atMs: number;
 }
 
 /**
- * What a follower knows when it is promoted: where the new epoch starts and which positions the
- * previous leader had acknowledged but this node never received (lost for certain; the exact records
- * are listed by the old leader's {@link LostWritesReport} when it rejoins).
+ * What a replica knows when it is promoted: where the new epoch starts, how its automatic failover
+ * proved it holds every acknowledged write (`fencing`), and which acknowledged positions it may lack
+ * (`missingAcknowledged`: what the previous leader announced to it, and what the fenced replicas
+ * knew was committed, beyond its own log; the exact records are listed by the old side's
+ * {@link LostWritesReport} when it rejoins). With automatic failover under `sync`, `first` or `any`
+ * commit, `missingAcknowledged` is `undefined` except for writes acknowledged `degraded` (fallback
+ * timeout) or with a weaker per-write commit mode; under `async` it is the gap the new leader can see.
  *
  * @example
  * ```ts
  * import type { PromotionReport } from "@distkit/replication";
  * function describe(r: PromotionReport) {
+ *   // e.g. "lossless: heard n2, n3 (needed 2)" after an automatic failover under ANY 1
+ *   if (r.fencing?.lossless && r.missingAcknowledged === undefined) return `lossless: heard ${r.fencing.heard.join(", ")} (needed ${r.fencing.needed})`;
  *   return r.missingAcknowledged ? `lost lsn ${r.missingAcknowledged.fromLsn}..${r.missingAcknowledged.toLsn}` : "nothing lost";
  * }
  * ```
@@ -84,8 +101,23 @@ export interface PromotionReport {
   readonly previousCommitLsnSeen: number;
   /** The highest log position the previous leader had announced to this node. */
   readonly previousLastLsnSeen: number;
-  /** Acknowledged positions this node lacks (`previousCommitLsnSeen > lastLsn`), or `undefined`. */
+  /**
+   * Acknowledged positions this node may lack: a position the previous leader or a fenced replica
+   * knew was committed that this log does not hold (beyond its end, or a record of another epoch
+   * there), or `undefined` when it holds every one it heard of.
+   */
   readonly missingAcknowledged: { readonly fromLsn: number; readonly toLsn: number } | undefined;
+  /** The highest committed position any source above reported (the previous leader's or a fenced replica's log). */
+  readonly knownCommitLsn: number;
+  /**
+   * Automatic failover only (undefined for a manual `ReplicaNode.promote`): the replicas whose
+   * fenced log positions the new leader had, itself included (`heard`), how many replicas it had to
+   * be at least as up to date as (`needed`, see `failoverQuorum`), and whether that proves it holds
+   * every write acknowledged under the store's commit mode (`lossless`: false under async).
+   */
+  readonly fencing:
+    | { readonly heard: readonly NodeId[]; readonly needed: number; readonly lossless: boolean }
+    | undefined;
   /** The node's local clock at promotion. */
   readonly atMs: number;
 }
