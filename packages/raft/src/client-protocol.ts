@@ -3,6 +3,7 @@
  * @module
  */
 import type { NodeId } from "@distkit/sim-net";
+import type { JsonValue } from "./json.js";
 import type { KvOperation, KvOutcome } from "./kv-state-machine.js";
 import type { RaftMessage } from "./messages.js";
 
@@ -58,11 +59,69 @@ export interface KvResponse {
 }
 
 /**
- * Every message a Raft server or KV client sends or receives.
+ * A request of a {@link RaftClient} to a server running any state machine: a command to propose
+ * (deduplicated by (clientId, seq)), or a read-only query (linearizable, not deduplicated).
  *
  * @example
  * ```ts
- * const isClientMessage = (m: RaftNodeMessage) => m.type === "kv.request" || m.type === "kv.response";
+ * const m: SmRequest = { type: "sm.request", clientId: "c1/1", seq: 2, request: { kind: "propose", command: { add: 1 } } };
  * ```
  */
-export type RaftNodeMessage = RaftMessage | KvRequest | KvResponse;
+export interface SmRequest {
+  /** Discriminator. */
+  readonly type: "sm.request";
+  /** Client session id. */
+  readonly clientId: string;
+  /** Sequence number of the operation within the session. */
+  readonly seq: number;
+  /** What is asked. */
+  readonly request:
+    | { readonly kind: "propose"; readonly command: JsonValue }
+    | { readonly kind: "query"; readonly query: JsonValue };
+}
+
+/**
+ * The server's answer to an {@link SmRequest}: `ok` with the log index (where the command took
+ * effect, or the read index a query reflects) and the result; `notLeader` with a hint; `unavailable`
+ * (retry later: overloaded, leadership lost, entry superseded); `rejected` (the state machine
+ * refused the command or query: do not retry).
+ *
+ * @example
+ * ```ts
+ * const reply: SmReply = { kind: "ok", index: 12, result: 3 };
+ * ```
+ */
+export type SmReply =
+  | { readonly kind: "ok"; readonly index: number; readonly result: JsonValue }
+  | { readonly kind: "notLeader"; readonly leaderHint: NodeId | null }
+  | { readonly kind: "unavailable"; readonly reason: string }
+  | { readonly kind: "rejected"; readonly reason: string };
+
+/**
+ * A server's response to an {@link SmRequest}.
+ *
+ * @example
+ * ```ts
+ * const m: SmResponse = { type: "sm.response", clientId: "c1/1", seq: 2, reply: { kind: "ok", index: 12, result: 3 } };
+ * ```
+ */
+export interface SmResponse {
+  /** Discriminator. */
+  readonly type: "sm.response";
+  /** Echoed client id. */
+  readonly clientId: string;
+  /** Echoed sequence number. */
+  readonly seq: number;
+  /** The answer. */
+  readonly reply: SmReply;
+}
+
+/**
+ * Every message a Raft server, KV client or generic client sends or receives.
+ *
+ * @example
+ * ```ts
+ * const isClientMessage = (m: RaftNodeMessage) => m.type === "kv.request" || m.type === "sm.request";
+ * ```
+ */
+export type RaftNodeMessage = RaftMessage | KvRequest | KvResponse | SmRequest | SmResponse;

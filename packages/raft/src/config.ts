@@ -77,6 +77,37 @@ export interface ResolvedRaftConfig {
   readonly maxClockDriftRatio: number;
 }
 
+const RAFT_CONFIG_KEYS: readonly string[] = [
+  "tickMs",
+  "electionTimeoutMs",
+  "heartbeatIntervalMs",
+  "preVote",
+  "checkQuorum",
+  "maxSizePerMsgBytes",
+  "maxInflightMsgs",
+  "maxInflightBytes",
+  "maxUncommittedEntries",
+  "maxClockDriftRatio",
+];
+
+/**
+ * Throws {@link RaftError} `invalid-config` naming the first key of `options` outside `accepted`
+ * and listing the accepted ones (a {@link RaftConfig} key outside `raft` gets a hint). Internal.
+ */
+export function rejectUnknownKeys(what: string, options: object, accepted: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (accepted.includes(key)) continue;
+    const hint =
+      accepted !== RAFT_CONFIG_KEYS && RAFT_CONFIG_KEYS.includes(key)
+        ? ` (${key} is a protocol tunable: pass it inside \`raft: { ${key} }\`)`
+        : "";
+    throw new RaftError(
+      "invalid-config",
+      `unknown ${what} key ${JSON.stringify(key)}${hint}; accepted keys: ${accepted.join(", ")}`,
+    );
+  }
+}
+
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new RaftError("invalid-config", `${name} must be a positive integer, got ${String(value)}`);
@@ -94,8 +125,9 @@ function bool(name: string, value: boolean): boolean {
 /**
  * Validates a {@link RaftConfig} and fills in defaults.
  *
- * @throws {@link RaftError} with code `invalid-config` when a field is out of range, a timeout is
- * not a multiple of `tickMs`, or the heartbeat interval is not below the election timeout.
+ * @throws {@link RaftError} with code `invalid-config` when a key is unknown, a field is out of
+ * range, a timeout is not a multiple of `tickMs`, or the heartbeat interval is not below the
+ * election timeout.
  *
  * @example
  * ```ts
@@ -107,6 +139,7 @@ export function resolveRaftConfig(config: RaftConfig = {}): ResolvedRaftConfig {
   if (typeof config !== "object" || config === null) {
     throw new RaftError("invalid-config", "raft config must be an object");
   }
+  rejectUnknownKeys("raft config", config, RAFT_CONFIG_KEYS);
   const tickMs = positiveInteger("tickMs", config.tickMs ?? 10);
   const electionTimeoutMs = positiveInteger("electionTimeoutMs", config.electionTimeoutMs ?? 150);
   const heartbeatIntervalMs = positiveInteger("heartbeatIntervalMs", config.heartbeatIntervalMs ?? 50);

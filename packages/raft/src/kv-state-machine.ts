@@ -5,6 +5,7 @@
  * @module
  */
 import { RaftError } from "./errors.js";
+import { KvStore } from "./kv-store.js";
 
 /**
  * A key-value operation: `get` reads; `put`, `append`, `cas` and `delete` write.
@@ -130,8 +131,10 @@ export function validateKvOperation(op: unknown): KvOperation {
 }
 
 /**
- * An in-memory key-value map with exactly-once client sessions. Deterministic: replicas that apply
- * the same commands in the same order hold the same state.
+ * An in-memory key-value map with its own exactly-once client sessions, for standalone use.
+ * Deterministic: replicas that apply the same commands in the same order hold the same state.
+ * {@link RaftNode} uses {@link KvStore} (no sessions) with sessions kept by the node instead, which
+ * works for any state machine.
  *
  * @example
  * ```ts
@@ -142,7 +145,7 @@ export function validateKvOperation(op: unknown): KvOperation {
  * ```
  */
 export class KvStateMachine {
-  private readonly data = new Map<string, string>();
+  private readonly store = new KvStore();
   private readonly sessions = new Map<string, Session>();
   private readonly maxSessions: number;
   private useClock = 0;
@@ -171,7 +174,7 @@ export class KvStateMachine {
       if (!Array.isArray(e) || !isString(e[0]) || !isString(e[1])) {
         throw new RaftError("corrupt-storage", "kv snapshot entries must be [string, string] pairs");
       }
-      kv.data.set(e[0], e[1]);
+      kv.store.apply({ kind: "put", key: e[0], value: e[1] });
     }
     for (const s of d.sessions) {
       if (!Array.isArray(s) || !isString(s[0]) || typeof s[1] !== "number" || typeof s[2] !== "object") {
@@ -187,12 +190,12 @@ export class KvStateMachine {
 
   /** Current value of `key`, or null. */
   get(key: string): string | null {
-    return this.data.get(key) ?? null;
+    return this.store.get(key);
   }
 
   /** Number of keys. */
   get size(): number {
-    return this.data.size;
+    return this.store.size;
   }
 
   /** The recorded outcome when (clientId, seq) was already applied, else undefined. */
@@ -234,29 +237,12 @@ export class KvStateMachine {
   }
 
   private execute(op: KvWriteOperation): KvOutcome {
-    const current = this.data.get(op.key) ?? null;
-    switch (op.kind) {
-      case "put":
-        this.data.set(op.key, op.value);
-        return { ok: true, value: op.value };
-      case "append": {
-        const value = (current ?? "") + op.value;
-        this.data.set(op.key, value);
-        return { ok: true, value };
-      }
-      case "cas":
-        if (current !== op.expected) return { ok: false, value: current };
-        this.data.set(op.key, op.value);
-        return { ok: true, value: op.value };
-      case "delete":
-        this.data.delete(op.key);
-        return { ok: true, value: current };
-    }
+    return this.store.apply(op);
   }
 
   /** Serializes the state (keys sorted, sessions in LRU order). */
   toSnapshot(): KvSnapshotData {
-    const entries = [...this.data.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const entries = (this.store.snapshot() as { entries: [string, string][] }).entries;
     const byUse = [...this.sessions.entries()].sort((a, b) => a[1].touched - b[1].touched);
     const sessions: [string, number, KvOutcome][] = byUse.map(([id, s]) => [id, s.seq, s.outcome]);
     return { entries, sessions };
