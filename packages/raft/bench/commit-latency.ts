@@ -8,7 +8,7 @@
  * Links: uniform 1-5 ms latency, FIFO (no reordering) or non-FIFO (reordering).
  */
 import { Simulation } from "@distkit/sim-net";
-import { RaftNode } from "../src/index.js";
+import { type KvCommand, RaftNode } from "../src/index.js";
 
 export interface CommitLatencyResult {
   readonly reordering: boolean;
@@ -34,6 +34,7 @@ export function measureCommitLatency(
   proposals = 2000,
   intervalMs = 2,
   batch = 1,
+  oneFlush = false,
   seed = 7,
 ): CommitLatencyResult {
   const sim = new Simulation({
@@ -81,14 +82,23 @@ export function measureCommitLatency(
   const appends0 = leader.core.metrics.appendsSent;
   let n = 0;
   const propose = () => {
-    for (let b = 0; b < batch && n < proposals; b++) {
-      const r = leader.proposeCommand({
-        clientId: "bench",
-        seq: n + 1,
-        op: { kind: "put", key: `k${n % 16}`, value: "v" },
-      });
-      if (r.kind === "ok") proposedAt.set(r.index, sim.nowMs);
-      n++;
+    if (oneFlush) {
+      const commands: KvCommand[] = [];
+      for (let b = 0; b < batch && n < proposals; b++, n++) {
+        commands.push({ clientId: "bench", seq: n + 1, op: { kind: "put", key: `k${n % 16}`, value: "v" } });
+      }
+      const from = leader.core.lastIndex + 1;
+      const accepted = leader.proposeCommands(commands);
+      for (let i = 0; i < accepted; i++) proposedAt.set(from + i, sim.nowMs);
+    } else {
+      for (let b = 0; b < batch && n < proposals; b++, n++) {
+        const r = leader.proposeCommand({
+          clientId: "bench",
+          seq: n + 1,
+          op: { kind: "put", key: `k${n % 16}`, value: "v" },
+        });
+        if (r.kind === "ok") proposedAt.set(r.index, sim.nowMs);
+      }
     }
     if (n < proposals) sim.schedule(intervalMs, propose, "propose");
   };
@@ -114,7 +124,7 @@ export function measureCommitLatency(
   c2a.sort((a, b) => a - b);
   return {
     reordering,
-    workload: `${batch} every ${intervalMs} ms`,
+    workload: oneFlush ? `batch ${batch}/${intervalMs} ms` : `${batch} per ${intervalMs} ms`,
     entries: proposedAt.size,
     proposeToFollowerApplyP50Ms: quantile(p2a, 0.5),
     proposeToFollowerApplyP99Ms: quantile(p2a, 0.99),
@@ -124,6 +134,21 @@ export function measureCommitLatency(
     appendsPerEntry: appends / proposedAt.size,
     rejectedAppendsPerEntry: rejects / proposedAt.size,
   };
+}
+
+/** The workloads the bench runs, with and without reordering. */
+export function commitLatencyWorkloads(): CommitLatencyResult[] {
+  const out: CommitLatencyResult[] = [];
+  for (const [proposals, interval, batch, oneFlush] of [
+    [1000, 20, 1, false],
+    [2000, 100, 20, true],
+    [2000, 100, 20, false],
+    [2000, 2, 1, false],
+  ] as const) {
+    for (const reorder of [false, true])
+      out.push(measureCommitLatency(reorder, proposals, interval, batch, oneFlush));
+  }
+  return out;
 }
 
 export function printCommitLatency(results: readonly CommitLatencyResult[]): void {
@@ -138,12 +163,5 @@ export function printCommitLatency(results: readonly CommitLatencyResult[]): voi
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printCommitLatency([
-    measureCommitLatency(false, 2000, 2, 1),
-    measureCommitLatency(true, 2000, 2, 1),
-    measureCommitLatency(false, 2000, 100, 20),
-    measureCommitLatency(true, 2000, 100, 20),
-    measureCommitLatency(false, 1000, 20, 1),
-    measureCommitLatency(true, 1000, 20, 1),
-  ]);
+  printCommitLatency(commitLatencyWorkloads());
 }

@@ -172,6 +172,12 @@ export interface AppendRequest {
   readonly entries: readonly LogEntry[];
   /** Leader's commit index. */
   readonly commit: number;
+  /**
+   * Sent in replicate state, behind other in-flight appends: a follower missing the entries before
+   * `prevIndex` may hold it briefly (they may be late, not lost) instead of rejecting it. An empty
+   * pipelined append only carries `commit` and gets no answer. Absent on probes.
+   */
+  readonly pipelined?: true;
 }
 
 /**

@@ -31,6 +31,8 @@ export class Progress {
   ackedRound = 0;
   /** Heartbeat responses without match progress while entries are missing. */
   stalledHeartbeats = 0;
+  /** Highest commit index sent to the peer (in an append or heartbeat). */
+  sentCommit = 0;
   isLearner: boolean;
   readonly inflights: Inflights;
 
@@ -50,12 +52,14 @@ export class Progress {
     this.state = "probe";
     this.probeSent = false;
     this.stalledHeartbeats = 0;
+    this.sentCommit = Math.min(this.sentCommit, this.next - 1);
     this.inflights.reset();
   }
 
   becomeReplicate(): void {
     this.state = "replicate";
     this.next = this.match + 1;
+    this.sentCommit = Math.min(this.sentCommit, this.next - 1);
     this.probeSent = false;
     this.stalledHeartbeats = 0;
     this.inflights.reset();
@@ -90,12 +94,22 @@ export class Progress {
     if (this.state === "replicate") {
       if (rejected <= this.match) return false;
       this.next = this.match + 1;
+      this.sentCommit = Math.min(this.sentCommit, this.next - 1);
       return true;
     }
     if (this.next - 1 !== rejected) return false;
     this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
+    this.sentCommit = Math.min(this.sentCommit, this.next - 1);
     this.probeSent = false;
     return true;
+  }
+
+  /**
+   * Whether sending `commit` may move the peer's commit index: it is above what was sent, and the
+   * peer may hold entries beyond what was sent (etcd-io/raft's CanBumpCommit).
+   */
+  canBumpCommit(commit: number): boolean {
+    return commit > this.sentCommit && this.sentCommit < this.next - 1;
   }
 
   /** Whether the leader must not send more appends right now. */

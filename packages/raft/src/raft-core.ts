@@ -290,6 +290,8 @@ interface PendingRead {
 }
 
 const MAX_PENDING_READS = 100_000;
+/** Bound on out-of-order appends a follower holds (beyond it, they are rejected as before). */
+const MAX_REORDER_BUFFER = 64;
 const MAX_TRACKED_ROUNDS = 1024;
 const EMPTY_MEMBERSHIP: Membership = { voters: [], outgoing: [], learners: [], learnersNext: [] };
 
@@ -374,6 +376,12 @@ export class RaftCore {
   private leaseDisabledForTerm = false;
   private needReadRound = false;
   private needBroadcast = false;
+  /** Followers owed an append (new entries, a retry or a probe) at the next flush. */
+  private readonly appendTo = new Set<NodeId>();
+  /** Follower: pipelined appends that arrived before the entries they follow (bounded). */
+  private reorderBuffer: { from: NodeId; m: AppendRequest }[] = [];
+  /** Follower: ticks since the oldest buffered append arrived. */
+  private reorderHeldTicks = 0;
   private persistedHardState: HardState;
   private lastLogOffset: { index: number; term: number };
 
@@ -688,7 +696,7 @@ export class RaftCore {
     this.electionElapsed = 0;
     const pr = this.progress.get(to);
     if (pr !== undefined && pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
-    else this.sendAppendsWhileAllowed(to);
+    else this.appendTo.add(to);
     return { kind: "started" };
   }
 
@@ -722,7 +730,8 @@ export class RaftCore {
 
   /** Whether {@link RaftCore.ready} has anything to do. */
   hasReady(): boolean {
-    if (this.needBroadcast || this.needReadRound) return true;
+    if (this.needBroadcast || this.needReadRound || this.appendTo.size > 0) return true;
+    if (this.role === "leader" && this.commitBumpPending()) return true;
     if (this.msgs.length > 0 || this.readStates.length > 0 || this.receivedSnapshot !== null) return true;
     if (this.log.unstableFrom <= this.log.lastIndex()) return true;
     if (this.log.commit > this.log.applied) return true;
@@ -806,6 +815,8 @@ export class RaftCore {
     this.resetRandomizedElectionTimeout();
     this.leadTransferee = null;
     this.votes.clear();
+    this.reorderBuffer = [];
+    this.appendTo.clear();
     this.pendingReads = [];
     this.readsAwaitingCommit = [];
     this.needReadRound = false;
@@ -919,6 +930,7 @@ export class RaftCore {
   }
 
   private tickElection(): void {
+    this.tickReorderBuffer();
     this.electionElapsed++;
     if (this.electionElapsed >= this.config.electionTicks) this.startupGrace = false;
     if (this.electionElapsed >= this.randomizedElectionTicks && isVoter(this.membership, this.id)) {
@@ -983,14 +995,56 @@ export class RaftCore {
   }
 
   private handleAppend(from: NodeId, m: AppendRequest): void {
+    if (m.pipelined === true && m.prevIndex > this.log.lastIndex() && m.prevIndex >= this.log.commit) {
+      // A pipelined append overtook the ones before it (a reordering link): hold it until they
+      // arrive instead of rejecting it, which would make the leader probe and resend everything.
+      if (this.holdReordered(from, m)) return;
+    }
+    this.appendNow(from, m);
+    this.drainReordered();
+  }
+
+  /** Buffers an out-of-order pipelined append; false when the buffer is full. */
+  private holdReordered(from: NodeId, m: AppendRequest): boolean {
+    const buf = this.reorderBuffer;
+    if (buf.length >= MAX_REORDER_BUFFER) return false;
+    if (buf.length === 0) this.reorderHeldTicks = 0;
+    let at = buf.length;
+    while (at > 0 && buf[at - 1]!.m.prevIndex > m.prevIndex) at--;
+    buf.splice(at, 0, { from, m });
+    return true;
+  }
+
+  /** Applies held appends whose predecessors have arrived (bounded by the buffer size). */
+  private drainReordered(): void {
+    const buf = this.reorderBuffer;
+    while (buf.length > 0 && buf[0]!.m.prevIndex <= this.log.lastIndex()) {
+      const next = buf.shift()!;
+      if (next.m.term !== this.term) continue;
+      this.appendNow(next.from, next.m);
+    }
+  }
+
+  /** Follower tick: appends held for 2 ticks were preceded by a lost one; reject to resync. */
+  private tickReorderBuffer(): void {
+    if (this.reorderBuffer.length === 0) return;
+    if (++this.reorderHeldTicks < 2) return;
+    const first = this.reorderBuffer[0]!;
+    this.reorderBuffer = [];
+    if (first.m.term === this.term && this.lead === first.from) this.appendNow(first.from, first.m);
+  }
+
+  private appendNow(from: NodeId, m: AppendRequest): void {
+    // An empty pipelined append only carries the commit index: the leader expects no answer.
+    const answer = !(m.pipelined === true && m.entries.length === 0);
     if (m.prevIndex < this.log.commit) {
-      this.sendAppendResponse(from, this.log.commit);
+      if (answer) this.sendAppendResponse(from, this.log.commit);
       return;
     }
     const last = this.log.maybeAppend(m.prevIndex, m.prevTerm, m.entries);
     if (last !== undefined) {
       this.log.commitTo(Math.min(m.commit, last));
-      this.sendAppendResponse(from, last);
+      if (answer) this.sendAppendResponse(from, last);
       return;
     }
     let hintIndex = Math.min(m.prevIndex, this.log.lastIndex());
@@ -1045,7 +1099,7 @@ export class RaftCore {
       if (m.hintTerm > 0) nextProbe = this.log.findConflictByTerm(m.hintIndex, m.hintTerm);
       if (pr.maybeDecrTo(m.index, nextProbe)) {
         if (pr.state === "replicate") pr.becomeProbe();
-        this.sendAppend(from);
+        this.appendTo.add(from);
       }
       return;
     }
@@ -1060,7 +1114,8 @@ export class RaftCore {
     } else if (pr.state === "replicate") {
       pr.inflights.freeLE(m.index);
     }
-    this.sendAppendsWhileAllowed(from);
+    // Sent at the flush, in one message with the commit index it may have just moved.
+    this.appendTo.add(from);
   }
 
   private handleHeartbeatResponse(from: NodeId, round: number): void {
@@ -1074,7 +1129,7 @@ export class RaftCore {
       pr.stalledHeartbeats++;
       // Appends or a snapshot were lost: fall back to probing.
       if (pr.stalledHeartbeats >= 3 && pr.state !== "probe") pr.becomeProbe();
-      this.sendAppend(from);
+      this.appendTo.add(from);
     }
     this.processReadRounds();
   }
@@ -1123,12 +1178,9 @@ export class RaftCore {
     for (const [id, pr] of this.progress) {
       if (id === this.id) continue;
       this.metrics.heartbeatsSent++;
-      this.send(id, {
-        type: "raft.heartbeat",
-        term: this.term,
-        commit: Math.min(pr.match, this.log.commit),
-        round: this.round,
-      });
+      const commit = Math.min(pr.match, this.log.commit);
+      if (commit > pr.sentCommit) pr.sentCommit = commit;
+      this.send(id, { type: "raft.heartbeat", term: this.term, commit, round: this.round });
     }
     this.processReadRounds();
   }
@@ -1157,8 +1209,12 @@ export class RaftCore {
     }
   }
 
-  /** Sends one append (or snapshot) to `to` if flow control allows; returns whether it sent. */
-  private sendAppend(to: NodeId): boolean {
+  /**
+   * Sends one append (or snapshot) to `to` if flow control allows; returns whether it sent. In
+   * replicate state an append without entries is sent only when `commitOnly` (to carry the commit
+   * index); such appends are `pipelined` and take no in-flight slot.
+   */
+  private sendAppend(to: NodeId, commitOnly = false): boolean {
     const pr = this.progress.get(to);
     if (pr === undefined || to === this.id || pr.isPaused()) return false;
     const last = this.log.lastIndex();
@@ -1166,24 +1222,27 @@ export class RaftCore {
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
     if (prevTerm === undefined) return this.sendSnapshot(to, pr);
-    if (pr.state === "replicate" && pr.next > last) return false;
+    if (pr.state === "replicate" && pr.next > last && !commitOnly) return false;
     const entries = pr.next <= last ? this.log.slice(pr.next, last + 1, this.config.maxSizePerMsgBytes) : [];
-    this.send(to, {
-      type: "raft.append",
-      term: this.term,
-      prevIndex,
-      prevTerm,
-      entries,
-      commit: this.log.commit,
-    });
+    const commit = this.log.commit;
+    const replicate = pr.state === "replicate";
+    this.send(
+      to,
+      replicate
+        ? { type: "raft.append", term: this.term, prevIndex, prevTerm, entries, commit, pipelined: true }
+        : { type: "raft.append", term: this.term, prevIndex, prevTerm, entries, commit },
+    );
+    pr.sentCommit = commit;
     this.metrics.appendsSent++;
     this.metrics.entriesSent += entries.length;
-    if (pr.state === "replicate") {
-      const lastSent = entries[entries.length - 1]!.index;
-      let bytes = 0;
-      for (const e of entries) bytes += e.sizeBytes;
-      pr.next = lastSent + 1;
-      pr.inflights.add(lastSent, bytes);
+    if (replicate) {
+      if (entries.length > 0) {
+        const lastSent = entries[entries.length - 1]!.index;
+        let bytes = 0;
+        for (const e of entries) bytes += e.sizeBytes;
+        pr.next = lastSent + 1;
+        pr.inflights.add(lastSent, bytes);
+      }
     } else {
       pr.probeSent = true;
     }
@@ -1199,24 +1258,49 @@ export class RaftCore {
     return true;
   }
 
-  private sendAppendsWhileAllowed(to: NodeId): void {
+  /** Sends appends to `to` while flow control allows; returns how many messages went out. */
+  private sendAppendsWhileAllowed(to: NodeId): number {
+    let sent = 0;
     for (let i = 0; i <= this.config.maxInflightMsgs; i++) {
-      if (!this.sendAppend(to)) return;
+      if (!this.sendAppend(to)) return sent;
+      sent++;
       const pr = this.progress.get(to);
-      if (pr === undefined || pr.state !== "replicate") return;
+      if (pr === undefined || pr.state !== "replicate") return sent;
     }
+    return sent;
   }
 
+  /** Whether some follower would learn a higher commit index from an (empty) append now. */
+  private commitBumpPending(): boolean {
+    const commit = this.log.commit;
+    for (const [id, pr] of this.progress) {
+      if (id !== this.id && pr.canBumpCommit(commit) && !pr.isPaused()) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The leader's sends of one Ready, coalesced: each follower owed an append gets it (entries up
+   * to the size and in-flight limits, carrying the commit index), and a follower that would get
+   * nothing but lags behind the commit index gets one empty append carrying it (as etcd-io/raft
+   * does), so followers apply a committed entry without waiting for the next heartbeat.
+   */
   private flush(): void {
     if (this.role !== "leader") {
       this.needBroadcast = false;
       this.needReadRound = false;
+      this.appendTo.clear();
       return;
     }
-    if (this.needBroadcast) {
-      this.needBroadcast = false;
-      for (const id of this.progress.keys()) if (id !== this.id) this.sendAppendsWhileAllowed(id);
+    const all = this.needBroadcast;
+    this.needBroadcast = false;
+    const commit = this.log.commit;
+    for (const [id, pr] of this.progress) {
+      if (id === this.id) continue;
+      const sent = all || this.appendTo.has(id) ? this.sendAppendsWhileAllowed(id) : 0;
+      if (sent === 0 && pr.canBumpCommit(commit)) this.sendAppend(id, true);
     }
+    this.appendTo.clear();
     if (this.needReadRound) {
       this.needReadRound = false;
       this.broadcastHeartbeat();
@@ -1237,7 +1321,7 @@ export class RaftCore {
     if (heir === null) return;
     this.leadTransferee = heir;
     if (best === this.log.lastIndex()) this.sendTimeoutNow(heir);
-    else this.sendAppendsWhileAllowed(heir);
+    else this.appendTo.add(heir);
   }
 
   private applyMembership(change: ConfigChangeData): void {
