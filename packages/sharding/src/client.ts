@@ -49,6 +49,13 @@ export interface ShardClientOptions {
   readonly operationTimeoutMs?: number;
   /** Per-router attempt timeout (`router` style). Default 700 ms. */
   readonly routerAttemptTimeoutMs?: number;
+  /**
+   * Retry retryable results (`shard-unavailable`, `timeout`) with the same request id until the operation
+   * deadline, `retryBackoffMs` apart. Default true. The last result is returned when the deadline passes.
+   */
+  readonly retryRetryable?: boolean;
+  /** Pause between retries of retryable results. Default 50 ms. */
+  readonly retryBackoffMs?: number;
   /** Client id prefix of request ids; default the node id. The restart count is appended. */
   readonly clientId?: string;
 }
@@ -169,6 +176,29 @@ export class ShardClient implements SimNode<Message> {
     this.metrics.operations++;
     const finish = (r: RoutedResult) => {
       if (this.current === null || this.current.seq !== seq) return;
+      const backoff = this.options.retryBackoffMs ?? 50;
+      if (
+        (this.options.retryRetryable ?? true) &&
+        r.kind !== "ok" &&
+        r.retryable &&
+        this.ctx.now() + backoff < this.current.deadlineMs
+      ) {
+        const cur = this.current;
+        if (cur.timer !== null) this.ctx.cancelTimer(cur.timer);
+        cur.timer = this.ctx.setTimer(
+          backoff,
+          () => {
+            cur.timer = null;
+            if (this.dispatcher !== null) this.dispatcher.submit(this.clientId, seq, item.op, finish);
+            else {
+              cur.routerIndex++;
+              this.sendToRouter();
+            }
+          },
+          "client-retry",
+        );
+        return;
+      }
       if (this.current.timer !== null) this.ctx.cancelTimer(this.current.timer);
       this.current = null;
       this.metrics.results[r.kind]++;

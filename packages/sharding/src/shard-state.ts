@@ -230,6 +230,8 @@ export class ShardStateMachine {
   private readonly finished = new Map<string, "committed" | "aborted">();
   private moved: MovedInterval[] = [];
   private readonly maxSessions: number;
+  /** Retried writes answered from the session table instead of being applied again (not replicated state). */
+  duplicatesSuppressed = 0;
 
   /**
    * @param scheme - the cluster's partition scheme
@@ -371,6 +373,10 @@ export class ShardStateMachine {
           return this.progress(c.id, 0, false, this.finished.has(c.id) ? null : "unknown migration");
         this.owned = this.owned.filter((i) => i.migration !== c.id);
         for (const k of this.keysIn(o.start, o.end)) this.data.delete(k);
+        // Sessions travel with the data: retries of these writes are answered by the target from now on.
+        for (const [clientId, sess] of this.sessions) {
+          if (inInterval(sess.position, o.start, o.end)) this.sessions.delete(clientId);
+        }
         this.outgoing.delete(c.id);
         this.moved.push({ start: o.start, end: o.end, to: o.to, epoch: c.epoch });
         if (this.moved.length > MAX_MOVED) this.moved.shift();
@@ -575,7 +581,10 @@ export class ShardStateMachine {
     const write = isWrite(op);
     if (write) {
       const s = this.sessions.get(c.clientId);
-      if (s !== undefined && s.seq === c.seq) return s.outcome;
+      if (s !== undefined && s.seq === c.seq) {
+        this.duplicatesSuppressed++;
+        return s.outcome;
+      }
       if (s !== undefined && s.seq > c.seq) return { kind: "stale-request", latestSeq: s.seq };
     }
     if (op.kind === "scan") return this.scan(op, c.epoch);

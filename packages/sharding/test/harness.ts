@@ -143,3 +143,38 @@ export function configOf(c: ShardedCluster): ConfigServer {
 export function keysFor(n: number, prefix = "k"): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 }
+
+/** Ownership agreement after quiescence: every range of the config map is served by its owner only. */
+export function ownershipProblems(c: ShardedCluster): string[] {
+  const problems: string[] = [];
+  const cfg = configOf(c);
+  const map = cfg.state.map;
+  const pending = cfg.state.pendingMigrations();
+  if (pending.length > 0) problems.push(`pending migrations: ${pending.map((m) => m.id).join(",")}`);
+  const owned = new Map<string, { start: string; end: string | null; state: string }[]>();
+  for (const s of c.shardIds) {
+    const leader = c.shardLeader(s);
+    if (leader === undefined) {
+      problems.push(`shard ${s} has no leader`);
+      continue;
+    }
+    const sm = c.sim.node<ShardServer>(leader).instance.state;
+    owned.set(s, [...sm.ownedIntervals()]);
+    if (sm.incomingMigrations().length > 0) problems.push(`${s} has incoming migrations left`);
+    if (sm.outgoingMigrations().length > 0) problems.push(`${s} has outgoing migrations left`);
+  }
+  for (const r of map.ranges) {
+    for (const [s, intervals] of owned) {
+      const covers = intervals.some(
+        (i) => i.start <= r.start && (i.end === null || (r.end !== null && r.end <= i.end)),
+      );
+      const overlaps = intervals.some(
+        (i) => (i.end === null || r.start < i.end) && (r.end === null || i.start < r.end),
+      );
+      if (s === r.shard && !covers)
+        problems.push(`${s} should own ${r.id} [${r.start}, ${r.end}) but does not`);
+      if (s !== r.shard && overlaps) problems.push(`${s} owns part of ${r.id} (owner ${r.shard})`);
+    }
+  }
+  return problems;
+}
