@@ -108,6 +108,8 @@ export class LocalCluster {
   private readonly fsync: boolean;
   private readonly processes = new Map<NodeId, ChildProcess>();
   private readonly logs = new Map<NodeId, WriteStream>();
+  /** Servers each server is cut from (see {@link LocalCluster.partition}). */
+  private readonly blocked = new Map<NodeId, NodeId[]>();
 
   /** @internal Use {@link startLocalCluster}. */
   constructor(kind: ClusterKind, servers: readonly ServerSpec[], dataDir: string, fsync: boolean) {
@@ -156,8 +158,9 @@ export class LocalCluster {
       fsync: this.fsync,
     };
     const { args } = childCommand();
+    // An IPC channel carries fault injection (partitions) from this process; nothing on the network can.
     const child = spawn(process.execPath, [...args, JSON.stringify(config)], {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.processes.set(id, child);
     let log = this.logs.get(id);
@@ -184,7 +187,7 @@ export class LocalCluster {
         if (!started && line.includes('"event":"started"')) {
           started = true;
           clearTimeout(timer);
-          resolve();
+          resolve(this.sendBlocked(id));
         }
       });
       child.on("exit", (code, signal) => {
@@ -199,6 +202,63 @@ export class LocalCluster {
           );
         }
       });
+    });
+  }
+
+  /**
+   * Cuts the servers into groups that cannot exchange messages (clients still reach every server):
+   * each server's transport drops all traffic with the servers outside its group, in both directions,
+   * while TCP connections stay up (a black-hole partition). Servers not named form a group of their
+   * own each. A server restarted during a partition is cut again as soon as it starts.
+   */
+  async partition(groups: readonly (readonly NodeId[])[]): Promise<void> {
+    const groupOf = new Map<NodeId, number>();
+    groups.forEach((g, i) => {
+      for (const id of g) {
+        this.spec(id);
+        if (groupOf.has(id))
+          throw new RuntimeError("invalid-config", `server ${id} is in two groups of the partition`);
+        groupOf.set(id, i);
+      }
+    });
+    this.blocked.clear();
+    for (const s of this.servers) {
+      const mine = groupOf.get(s.id);
+      this.blocked.set(
+        s.id,
+        this.servers
+          .filter((o) => o.id !== s.id && (mine === undefined || groupOf.get(o.id) !== mine))
+          .map((o) => o.id),
+      );
+    }
+    await Promise.all(
+      this.servers.filter((s) => this.processes.has(s.id)).map((s) => this.sendBlocked(s.id)),
+    );
+  }
+
+  /** Removes every partition made by {@link LocalCluster.partition}. */
+  async heal(): Promise<void> {
+    this.blocked.clear();
+    await Promise.all(
+      this.servers.filter((s) => this.processes.has(s.id)).map((s) => this.sendBlocked(s.id)),
+    );
+  }
+
+  /** Tells a server process which servers it is cut from, and waits for it to confirm. */
+  private sendBlocked(id: NodeId): Promise<void> {
+    const child = this.processes.get(id);
+    if (child === undefined) return Promise.resolve();
+    const block = this.blocked.get(id) ?? [];
+    return new Promise<void>((resolve) => {
+      const onMessage = (m: unknown): void => {
+        if ((m as { type?: string }).type === "blocked-ack") {
+          child.off("message", onMessage);
+          resolve();
+        }
+      };
+      child.on("message", onMessage);
+      child.once("exit", () => resolve());
+      child.send({ type: "block", peers: block });
     });
   }
 

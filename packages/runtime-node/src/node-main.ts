@@ -23,6 +23,15 @@ const node = await startNode({
   ),
   factory: serverFactory(config.kind, Object.keys(config.peers).sort()),
 });
+// Fault injection from the parent (LocalCluster.partition), over the IPC channel only.
+let blocked: string[] = [];
+process.on("message", (m: { type?: string; peers?: string[] }) => {
+  if (m.type !== "block" || !Array.isArray(m.peers)) return;
+  for (const p of blocked) node.setBlocked(p, false);
+  blocked = m.peers.filter((p) => typeof p === "string");
+  for (const p of blocked) node.setBlocked(p, true);
+  process.send?.({ type: "blocked-ack" });
+});
 const shutdown = (): void => {
   void node.stop().then(() => process.exit(0));
 };
