@@ -75,10 +75,9 @@ export interface MultiLeaderStats {
   readonly conflicts: number;
   /**
    * LWW: writes seen here that lose to the key's CURRENT winner (not in its causal past), counted over
-   * the keys as they are now. It is not a running total: when a later write supersedes a winner, the
-   * writes that had lost to the old winner are in the new winner's causal past no more than before, but
-   * the count is recomputed against the new winner and can go down. A running total of writes that ever
-   * lost a conflict is not kept yet.
+   * the keys as they are now. It is not a running total: when a later write supersedes the winner after
+   * seeing the earlier writes, those writes stop counting, so the figure can go down. A running total of
+   * writes that ever lost a conflict is not kept yet.
    */
   readonly lostUpdates: number;
   /** `update` changes applied before any value of their key (the insert had not arrived). */
