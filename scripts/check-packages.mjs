@@ -4,7 +4,7 @@
 // `workspace:` range left, and nothing from test/ or bench/ inside (test data stays in the repository).
 // Exits non-zero on any problem. `node scripts/check-packages.mjs clocks raft` checks only those packages.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -42,6 +42,7 @@ try {
   const only = process.argv.slice(2);
   for (const name of readdirSync(pkgsDir).sort()) {
     if (only.length > 0 && !only.includes(name)) continue;
+    if (!existsSync(join(pkgsDir, name, "package.json"))) continue; // not a package (e.g. a leftover node_modules)
     const dir = join(pkgsDir, name);
     for (const [tool, args] of [
       ["publint", ["--strict", "--pack", "npm"]],
