@@ -49,11 +49,13 @@ export {
   PBS_LATENCY_MODELS,
   type PbsExperimentOptions,
   type PbsExperimentResult,
-  quantile,
+  pbsEventBudget,
   runPbsExperiment,
   sampleWarsLeg,
   type WarsLeg,
   type WarsModel,
   warsPrediction,
   warsSampler,
+  warsStalenessWindows,
 } from "./pbs.js";
+export { type QuantileInterval, quantile, quantileConfidenceInterval } from "./quantile-interval.js";
