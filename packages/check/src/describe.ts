@@ -4,7 +4,8 @@ import type { Model } from "./model.js";
 
 /**
  * Describes an operation for humans with the model's `describeOperation`, or generically as
- * `f(input) -> output` (`-> failed` for `fail`, `-> ?` for `info`), prefixed by the process and times.
+ * `f(input) -> output` (`-> failed` for `fail`, `-> ?` for `info`), prefixed by the process and times
+ * (in ms, rounded to at most 3 decimals).
  *
  * @example
  * ```ts
@@ -16,12 +17,24 @@ import type { Model } from "./model.js";
  * ```
  */
 export function describeOperation<S, I, O>(op: Operation<I, O>, model?: Model<S, I, O>): string {
-  const what = model?.describeOperation !== undefined ? model.describeOperation(op) : genericOperation(op);
+  const what = operationText(op, model);
   const when =
     op.returnMs === Number.POSITIVE_INFINITY
-      ? `from ${op.callMs} ms, never returned`
-      : `from ${op.callMs} to ${op.returnMs} ms`;
+      ? `from ${formatMs(op.callMs)} ms, never returned`
+      : `from ${formatMs(op.callMs)} to ${formatMs(op.returnMs)} ms`;
   return `op ${op.id} (process ${String(op.process)}, ${what}, ${when})`;
+}
+
+/** The model's description of what an operation did, or the generic one. @internal */
+export function operationText<S, I, O>(op: Operation<I, O>, model?: Model<S, I, O>): string {
+  return model?.describeOperation !== undefined ? model.describeOperation(op) : genericOperation(op);
+}
+
+/** A time in ms for messages: at most 3 decimals (microseconds), trailing zeros dropped. @internal */
+export function formatMs(t: number): string {
+  if (!Number.isFinite(t) || Number.isInteger(t)) return String(t);
+  const s = t.toFixed(3).replace(/\.?0+$/, "");
+  return s === "-0" ? "0" : s;
 }
 
 /** @internal */

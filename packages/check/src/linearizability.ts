@@ -4,6 +4,7 @@ import type { History, Operation } from "./history.js";
 import { validateHistory } from "./history.js";
 import type { Model, PartitionKey } from "./model.js";
 import { valuesEqual } from "./hash.js";
+import { type Conflict, minimalConflict } from "./conflict.js";
 import { LinearizationSearch } from "./search.js";
 
 /**
@@ -55,6 +56,11 @@ export interface LinearizabilityOptions {
    * wrong file was read, and a checker must not turn that into a pass.
    */
   readonly allowEmpty?: boolean;
+  /**
+   * The model-step budget, per failing partition, for finding the few operations that conflict with
+   * the failing one ({@link LinearizabilityFailure.conflict}; default 1,000,000; `0` skips it).
+   */
+  readonly conflictSteps?: number;
 }
 
 /**
@@ -98,6 +104,21 @@ export interface LinearizabilityFailure<I = unknown, O = unknown> {
   readonly stateAfterPrefix: string;
   /** The operations that could have gone next at that point (the blocked one included). */
   readonly candidates: readonly StuckCandidate<I, O>[];
+  /**
+   * The few operations whose constraints conflict with `operation`, in invocation order: together
+   * with it they cannot be linearized, whatever the rest of the history does (a sub-history that the
+   * same search confirms non-linearizable), without it they can, and `operation` is possible when
+   * they are all taken as unknown (so for a stale read the set holds the write it read from and the later write that makes
+   * it stale). Empty when `operation` is impossible on its own (a read of a value nobody wrote).
+   * `undefined` when not computed (`conflictSteps: 0`) or not found within `conflictSteps`.
+   */
+  readonly conflict: readonly Operation<I, O>[] | undefined;
+  /**
+   * Whether `conflict` is minimal: dropping any one of its operations breaks one of those three
+   * properties. `false` when the search for a smaller
+   * set ran out of `conflictSteps`.
+   */
+  readonly conflictMinimal: boolean;
   /** The failure in words. */
   readonly explanation: string;
 }
@@ -207,6 +228,7 @@ export type LinearizabilityResult<I = unknown, O = unknown> =
   | LinearizabilityUnknown<I, O>;
 
 const DEFAULT_MAX_STEPS = 10_000_000;
+const DEFAULT_CONFLICT_STEPS = 200_000;
 const FIRST_ROUND_STEPS = 4096;
 const DEADLINE_CHECK_STEPS = 4096;
 
@@ -262,6 +284,13 @@ export function checkLinearizable<S, I, O>(
   if (!(Number.isSafeInteger(maxSteps) && maxSteps > 0)) {
     throw new CheckError("invalid-argument", `maxSteps ${maxSteps} must be a positive safe integer`);
   }
+  const conflictSteps = options.conflictSteps ?? DEFAULT_CONFLICT_STEPS;
+  if (!(Number.isSafeInteger(conflictSteps) && conflictSteps >= 0)) {
+    throw new CheckError(
+      "invalid-argument",
+      `conflictSteps ${conflictSteps} must be a safe integer >= 0 (0 skips the conflict search)`,
+    );
+  }
   let deadline: Deadline | undefined;
   if (options.timeoutMs !== undefined) {
     if (!(options.timeoutMs >= 0)) {
@@ -302,7 +331,7 @@ export function checkLinearizable<S, I, O>(
       if (status === "running") {
         running = true;
       } else {
-        reports[i] = partitionReport(groups[i]![0], search);
+        reports[i] = partitionReport(groups[i]![0], search, conflictSteps);
         searches[i] = undefined;
       }
     });
@@ -317,7 +346,7 @@ export function checkLinearizable<S, I, O>(
     }
     limit = Math.min(maxSteps, limit * 2);
   }
-  const partitions = groups.map(([key], i) => reports[i] ?? partitionReport(key, searches[i]!));
+  const partitions = groups.map(([key], i) => reports[i] ?? partitionReport(key, searches[i]!, 0));
   const steps = partitions.reduce((a, p) => a + p.steps, 0);
   const failures = partitions.flatMap((p) => (p.failure === undefined ? [] : [p.failure]));
   const where = (n: number) => (groups.length > 1 ? ` across ${n} partitions` : "");
@@ -425,6 +454,7 @@ export function partitionHistory<S, I, O>(
 function partitionReport<S, I, O>(
   key: PartitionKey | undefined,
   search: LinearizationSearch<S, I, O>,
+  conflictSteps: number,
 ): PartitionCheck<I, O> {
   const ops = search.ops;
   const model = search.model;
@@ -463,13 +493,16 @@ function partitionReport<S, I, O>(
     const op = ops[i]!;
     return { operation: op, possible: model.step(state, op).length > 0 };
   });
+  const conflict = conflictSteps > 0 ? minimalConflict(ops, blocked, model, conflictSteps) : undefined;
   const failure: LinearizabilityFailure<I, O> = {
     partition: key,
     operation: blocked,
     longestPrefix: prefix,
     stateAfterPrefix: describeState(state, model),
     candidates,
-    explanation: explainFailure(key, blocked, prefix, state, candidates, model),
+    conflict: conflict?.others,
+    conflictMinimal: conflict?.minimal ?? false,
+    explanation: explainFailure(key, blocked, prefix, state, conflict, model),
   };
   return {
     key,
@@ -508,31 +541,34 @@ function explainFailure<S, I, O>(
   blocked: Operation<I, O>,
   prefix: readonly Operation<I, O>[],
   state: S,
-  candidates: readonly StuckCandidate<I, O>[],
+  conflict: Conflict<I, O> | undefined,
   model: Model<S, I, O>,
 ): string {
   const part = key === undefined ? "" : ` (partition ${JSON.stringify(key)})`;
-  const shown = 12;
+  const shown = 8;
+  const head = `In the ${model.name} history${part}, ${describeOperation(blocked, model)} cannot be linearized.`;
+  let why: string;
+  if (conflict === undefined) {
+    why = "";
+  } else if (conflict.others.length === 0) {
+    why = ` It is impossible on its own: no order places it legally${conflict.minimal ? "" : " (as far as the conflict search got)"}.`;
+  } else {
+    const list = conflict.others
+      .slice(0, shown)
+      .map((o) => describeOperation(o, model))
+      .join("; ");
+    const more = conflict.others.length > shown ? `; and ${conflict.others.length - shown} more` : "";
+    why =
+      ` It conflicts with ${conflict.others.length} operation(s): ${list}${more}.` +
+      ` With just these, it cannot be linearized, though they can without it, and it can with them taken as unknown; ${
+        conflict.minimal
+          ? "each one is needed for that (a minimal set)"
+          : "a smaller such set may exist (the conflict search ran out of steps)"
+      }.`;
+  }
   const prefixText =
     prefix.length === 0
-      ? "no operation can be linearized first"
-      : `the longest linearizable prefix has ${prefix.length} operation(s): ` +
-        prefix
-          .slice(-shown)
-          .map((o) => describeOperation(o, model))
-          .join("; ") +
-        (prefix.length > shown ? ` (last ${shown} shown)` : "");
-  const stateText = describeState(state, model);
-  const cands = candidates
-    .map(
-      (c) =>
-        `${describeOperation(c.operation, model)}: ${c.possible ? "possible, but nothing after it works" : "impossible"}`,
-    )
-    .join("; ");
-  return (
-    `In the ${model.name} history${part}, ${describeOperation(blocked, model)} cannot be linearized. ` +
-    `${prefixText[0]!.toUpperCase()}${prefixText.slice(1)}, leaving the state ${stateText}. ` +
-    `The operation must take effect before it returns, but from there no order of the operations that ` +
-    `could go next works: ${cands}.`
-  );
+      ? " No operation can be linearized first."
+      : ` The longest linearizable prefix has ${prefix.length} operation(s) (longestPrefix) and leaves the state ${describeState(state, model)}.`;
+  return head + why + prefixText;
 }

@@ -3,7 +3,7 @@ import type { Operation } from "./history.js";
 import { hashValue, mixHash, valuesEqual } from "./hash.js";
 import type { Model } from "./model.js";
 
-const CHUNK_SHIFT = 14;
+const CHUNK_SHIFT = 10;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
 /**
@@ -130,7 +130,7 @@ export class LinearizationSearch<S, I, O> {
       this.#zobrist[i] = t ^ (t >>> 14);
     }
 
-    const initialCapacity = 1024;
+    const initialCapacity = 64;
     this.#tableMask = 2 * initialCapacity - 1;
     this.#table = new Int32Array(2 * initialCapacity);
     this.#entryNext = new Int32Array(initialCapacity);

@@ -40,7 +40,12 @@ describe("checkLinearizable on hand-made histories", () => {
     expect(f.stateAfterPrefix).toBe("1");
     expect(f.candidates).toEqual([{ operation: h.history()[1], possible: false }]);
     expect(r.explanation).toContain("op 1 (process 1, read() -> nil, from 20 to 30 ms) cannot be linearized");
-    expect(r.explanation).toContain("leaving the state 1");
+    expect(r.explanation).toContain("leaves the state 1");
+    expect(f.conflict).toEqual([h.history()[0]]);
+    expect(f.conflictMinimal).toBe(true);
+    expect(r.explanation).toContain(
+      "It conflicts with 1 operation(s): op 0 (process 0, write(1), from 0 to 10 ms)",
+    );
   });
 
   it("treats touching intervals as concurrent (calls before returns at equal times)", () => {
