@@ -23,8 +23,8 @@ describe("renderHistorySvg / renderHistoryHtml", () => {
     expect(svg).toContain("process p&#60;1&#62;"); // escaped
     expect(svg).toContain("t &#38; u");
     expect(svg.match(/<rect [^>]*rx="3"/g)).toHaveLength(3);
-    expect(svg).toContain(">1. write 1<");
-    expect(svg).toContain(">2. read→1<");
+    expect(svg).toContain(">1 write 1<");
+    expect(svg).toContain(">2 read→1<");
     expect(svg).toContain('stroke-dasharray="4 3"'); // the info op
   });
 
@@ -37,9 +37,9 @@ describe("renderHistorySvg / renderHistoryHtml", () => {
     const html = renderHistoryHtml(h.history(), { result, model });
     expect(html).toContain("<!doctype html>");
     expect(html).toContain("not-linearizable");
-    expect(html).toContain("(cannot be linearized)");
+    expect(html).toContain("; cannot be linearized");
     expect(html).toContain('stroke="#cf222e"');
-    expect(html).toContain(">1. put k &#34;a&#34;<");
+    expect(html).toContain(">1 put k &#34;a&#34;<");
     expect(html).toContain(">get k→&#34;&#34;<");
   });
 
