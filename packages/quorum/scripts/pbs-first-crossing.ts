@@ -13,7 +13,9 @@ import { PBS_LATENCY_MODELS, quantile, warsPrediction, warsStalenessWindows } fr
 const model = PBS_LATENCY_MODELS["LNKD-DISK"];
 const random = new SeededRandom(2024);
 const windows = warsStalenessWindows(model, 3, 1, 1, 2_000_000, random);
-console.log(`LNKD-DISK, R = W = 1: 0.999 quantile of 2,000,000 WARS staleness windows: ${quantile(windows, 0.999).toFixed(1)} ms`);
+console.log(
+  `LNKD-DISK, R = W = 1: 0.999 quantile of 2,000,000 WARS staleness windows: ${quantile(windows, 0.999).toFixed(1)} ms`,
+);
 for (const m of [1_000, 10_000]) {
   const crossings: number[] = [];
   for (let rep = 0; rep < 25; rep++) {
